@@ -1,0 +1,64 @@
+# The Professional Portal's commands. `make demo` and `make test` are the two a newcomer needs.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+GOVUK := node_modules/govuk-frontend/dist/govuk
+
+.PHONY: help bootstrap assets demo demo-data test test-fast lint format chromium clean
+
+help:
+	@echo "make demo   - install everything, load demo data and serve the portal at http://127.0.0.1:$(PORT)"
+	@echo "make test   - install everything and run every test, browser tests included"
+	@echo "make lint   - ruff check and format check"
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+static/build/portal.css: node_modules/.installed $(wildcard scss/*.scss)
+	mkdir -p static/build
+	npx sass --pkg-importer=node --style=compressed --no-source-map scss/portal.scss $@
+
+static/build/govuk/all.bundle.js: node_modules/.installed
+	mkdir -p static/build/govuk
+	cp $(GOVUK)/all.bundle.js $(GOVUK)/all.bundle.js.map static/build/govuk/
+
+assets: static/build/portal.css static/build/govuk/all.bundle.js
+
+bootstrap: $(VENV)/.installed assets
+
+demo-data: bootstrap
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo_data
+
+demo: demo-data
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	PORT=$(PORT) scripts/serve-demo
+
+chromium:
+	@command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium)
+
+test: bootstrap chromium
+	$(VENV)/bin/pytest
+
+# Everything but the browser tests, for a quick loop while coding.
+test-fast: bootstrap
+	$(VENV)/bin/pytest -m "not browser"
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf var staticfiles static/build

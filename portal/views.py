@@ -1,0 +1,46 @@
+"""The start page, and error pages that say what happened and what to do next."""
+
+import logging
+
+from django.conf import settings
+from django.http import HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
+
+logger = logging.getLogger(__name__)
+
+
+def start(request):
+    return render(request, "portal/start.html")
+
+
+def bad_request(request, exception=None):
+    return render(request, "errors/400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def csrf_failure(request, reason=""):
+    logger.warning("CSRF check failed for %s: %s", request.path, reason)
+    return render(request, "errors/403_csrf.html", status=403)
+
+
+def server_error(request):
+    # Rendered without the request's context processors: whatever broke (the database, say)
+    # must not break the error page too.
+    context = {
+        "council_name": settings.PORTAL_COUNCIL_NAME,
+        "service_name": settings.PORTAL_SERVICE_NAME,
+        "support_email": settings.PORTAL_SUPPORT_EMAIL,
+        "safeguarding_phone": settings.PORTAL_SAFEGUARDING_PHONE,
+        "phase": settings.PORTAL_PHASE,
+        "footer_links": [],
+        "navigation": [],
+    }
+    return HttpResponseServerError(loader.get_template("errors/500.html").render(context))

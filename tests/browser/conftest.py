@@ -1,0 +1,87 @@
+"""Playwright with Debian's Chromium against pytest-django's live server, and axe on every page."""
+
+import os
+
+# The live server runs in a thread beside Playwright's sync API, which Django would otherwise refuse.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+    "resultTypes": ["violations"],
+}
+SCREENSHOT_DIR = Path(
+    os.environ.get("PORTAL_SCREENSHOT_DIR", Path(__file__).resolve().parents[2] / "var" / "screenshots")
+)
+
+
+def pytest_collection_modifyitems(items):
+    browser_dir = Path(__file__).parent
+    for item in items:
+        if Path(item.fspath).is_relative_to(browser_dir):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+
+
+@pytest.fixture(scope="session")
+def axe():
+    return Axe()
+
+
+@pytest.fixture
+def page(page):
+    """A page that fails the test on any script error, CSP violation or missing file it loads.
+
+    The page's own document may be an error page on purpose; everything it loads must succeed.
+    """
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"script error: {error}"))
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(f"console: {message.text}")
+            if message.type == "error" and "Failed to load resource" not in message.text
+            else None
+        ),
+    )
+    page.on(
+        "response",
+        lambda response: (
+            errors.append(f"{response.status} for {response.url}")
+            if response.status >= 400 and response.request.resource_type != "document"
+            else None
+        ),
+    )
+    yield page
+    assert errors == [], f"The browser reported errors: {errors}"
+
+
+@pytest.fixture
+def check_page(axe, page):
+    """Run axe (WCAG 2.2 A and AA) on the page as it is now, and optionally keep a screenshot to look at."""
+
+    def check(name: str | None = None) -> None:
+        results = axe.run(page, options=AXE_OPTIONS)
+        assert results.violations_count == 0, results.generate_report()
+        if name:
+            SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=SCREENSHOT_DIR / f"{name}.png", full_page=True)
+
+    return check

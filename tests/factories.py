@@ -1,0 +1,106 @@
+"""factory_boy factories for the portal's records, one per model, with per-role user factories."""
+
+import factory
+from django.contrib.auth.models import Group
+
+from identity.models import Organisation, OrganisationDomain, OrganisationKind, Team, TeamMembership, TeamRole, User
+from identity.roles import Role
+from identity.services import team_group_sync_members
+
+TEST_PASSWORD = "a long enough test passphrase"
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Test School {n}")
+    kind = OrganisationKind.SCHOOL
+
+
+class OrganisationDomainFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrganisationDomain
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    domain = factory.Sequence(lambda n: f"school{n}.example.sch.uk")
+
+
+class CouncilFactory(OrganisationFactory):
+    name = "Test City Council"
+    kind = OrganisationKind.COUNCIL
+
+
+def role_group(role: Role) -> Group:
+    group, _ = Group.objects.get_or_create(name=role.value)
+    return group
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@school.example.sch.uk")
+    full_name = factory.Faker("name", locale="en_GB")
+    job_title = "Teacher"
+    organisation = factory.SubFactory(OrganisationFactory)
+    password = factory.django.Password(TEST_PASSWORD)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(*(role_group(role) for role in extracted))
+
+
+class ProfessionalFactory(UserFactory):
+    roles = (Role.PROFESSIONAL,)
+
+
+class CouncilUserFactory(UserFactory):
+    email = factory.Sequence(lambda n: f"officer{n}@council.example.gov.uk")
+    job_title = "Officer"
+    organisation = factory.SubFactory(CouncilFactory)
+
+
+class OfficerFactory(CouncilUserFactory):
+    roles = (Role.OFFICER,)
+
+
+class TeamManagerFactory(CouncilUserFactory):
+    roles = (Role.OFFICER, Role.TEAM_MANAGER)
+
+
+class ServiceManagerFactory(CouncilUserFactory):
+    roles = (Role.SERVICE_MANAGER,)
+
+
+class AdministratorFactory(CouncilUserFactory):
+    is_staff = True
+    roles = (Role.ADMINISTRATOR,)
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+    slug = factory.Sequence(lambda n: f"team-{n}")
+    group = factory.LazyAttribute(lambda team: Group.objects.get_or_create(name=f"Team: {team.name}")[0])
+
+
+class TeamMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TeamMembership
+
+    team = factory.SubFactory(TeamFactory)
+    user = factory.SubFactory(OfficerFactory)
+    role = TeamRole.OFFICER
+
+    @factory.post_generation
+    def join_group(self, create, extracted, **kwargs):
+        if create:
+            team_group_sync_members(team=self.team)

@@ -70,40 +70,47 @@ def test_demo_mail_backend_writes_each_message_to_its_own_file(tmp_path, capsys)
     assert not list(tmp_path.glob(".*.part"))
 
 
-def test_production_settings_pass_the_deployment_checks(tmp_path):
-    """`manage.py check --deploy` is clean with production settings and production-like variables."""
-    # Only what a production process would have (the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE is not).
+def _run_with_production_settings(tmp_path, *arguments, **variables):
+    """Run manage.py as a production process would: only production variables in its environment."""
     environment = {
         "PATH": os.environ["PATH"],
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-        "SECRET_KEY": "a-production-secret-key-for-the-deploy-check-" + "x" * 40,
+        "SECRET_KEY": "a-production-secret-key-for-the-settings-tests-" + "x" * 40,
         "ALLOWED_HOSTS": "portal.example.gov.uk",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        **variables,
     }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+    environment = {name: value for name, value in environment.items() if value is not None}
+    return subprocess.run(
+        [sys.executable, "manage.py", *arguments],
         cwd=ROOT,
         env=environment,
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def test_production_settings_pass_the_deployment_checks(tmp_path):
+    """`manage.py check --deploy` is clean with production settings and production-like variables."""
+    result = _run_with_production_settings(tmp_path, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
 
+def test_static_files_collect_with_production_storage(tmp_path):
+    """The production static build (hashed, compressed) finds every file its stylesheets name."""
+    static_root = tmp_path / "static"
+    result = _run_with_production_settings(tmp_path, "collectstatic", "--noinput", PORTAL_STATIC_ROOT=str(static_root))
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = (static_root / "staticfiles.json").read_text()
+    assert "build/portal.css" in manifest
+    assert "build/govuk/all.bundle.js" in manifest
+
+
 def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
-    environment = {
-        "PATH": os.environ["PATH"],
-        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-        "ALLOWED_HOSTS": "portal.example.gov.uk",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=environment, capture_output=True, text=True, check=False
-    )
+    result = _run_with_production_settings(tmp_path, "check", SECRET_KEY=None)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Organisation, OrganisationDomain, Team, TeamMembership, User
-from .services import team_group_for_name, team_group_sync_members
+from .models import AuthEvent, Organisation, OrganisationDomain, Team, TeamMembership, User
+from .services import account_deactivate, team_group_for_name, team_group_sync_members
 
 
 class OrganisationDomainInline(admin.TabularInline):
@@ -46,16 +46,43 @@ class TeamAdmin(SimpleHistoryAdmin):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     ordering = ("full_name",)
-    list_display = ("full_name", "email", "organisation", "is_active", "is_staff")
-    list_filter = ("is_active", "is_staff", "groups", "organisation__kind")
+    list_display = ("full_name", "email", "organisation", "is_active", "email_verified_at", "approved_at")
+    list_filter = ("is_active", "is_staff", "approval_required", "groups", "organisation__kind")
     search_fields = ("full_name", "email", "organisation__name")
     autocomplete_fields = ["organisation"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Details", {"fields": ("full_name", "job_title", "organisation", "phone")}),
         ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        ("Registration", {"fields": ("email_verified_at", "approval_required", "approved_at", "security_question")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
-    readonly_fields = ("last_login", "date_joined")
+    readonly_fields = ("last_login", "date_joined", "email_verified_at", "approved_at", "security_question")
     filter_horizontal = ("groups",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # Deactivation ends the account's session at once and is logged.
+            account_deactivate(request=request, actor=request.user, user=obj)
+
+
+@admin.register(AuthEvent)
+class AuthEventAdmin(admin.ModelAdmin):
+    """The sign-in audit log: administrators read it; nobody edits it."""
+
+    list_display = ("created_at", "kind", "email", "user", "ip_address")
+    list_filter = ("kind",)
+    search_fields = ("email", "user__full_name", "ip_address")
+    date_hierarchy = "created_at"
+    list_select_related = ("user",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

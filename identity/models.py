@@ -107,7 +107,38 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Can use the administration pages.")
     date_joined = models.DateTimeField(default=timezone.now)
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    # Registration: the address must be confirmed; accounts outside known work domains need approval.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    verification_sent_at = models.DateTimeField(null=True, blank=True)
+    approval_required = models.BooleanField(
+        default=False, help_text="Registered with an address outside the known work domains."
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+
+    # The security question is an extra check after an e-mailed reset link, never a way in alone.
+    security_question = models.CharField(max_length=200, blank=True)
+    security_answer_hash = models.CharField(max_length=256, blank=True, editable=False)
+    security_answer_failures = models.PositiveSmallIntegerField(default=0, editable=False)
+    security_answer_locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    # One active session per account: a new sign-in ends the one recorded here.
+    current_session_key = models.CharField(max_length=40, blank=True, editable=False)
+
+    history = HistoricalRecords(
+        excluded_fields=[
+            "password",
+            "last_login",
+            "security_answer_hash",
+            "security_answer_failures",
+            "security_answer_locked_until",
+            "current_session_key",
+            "verification_sent_at",
+        ]
+    )
 
     objects = UserManager()
 
@@ -118,6 +149,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         ordering = ["full_name"]
         constraints = [models.UniqueConstraint(Lower("email"), name="identity_user_email_ci_unique")]
+        permissions = [("approve_accounts", "Can approve accounts registered outside known work domains")]
 
     def __str__(self) -> str:
         return f"{self.full_name} <{self.email}>"
@@ -127,6 +159,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def is_email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    @property
+    def is_awaiting_approval(self) -> bool:
+        return self.approval_required and self.approved_at is None
 
 
 class Team(models.Model):
@@ -176,3 +216,51 @@ class TeamMembership(models.Model):
 
     def natural_key(self):
         return (self.team.slug, self.user.email)
+
+
+class AuthEventKind(models.TextChoices):
+    REGISTERED = "registered", "Registered"
+    REGISTRATION_EXISTING = "registration_existing", "Registration tried with an existing address"
+    VERIFICATION_SENT = "verification_sent", "Verification link sent"
+    VERIFIED = "verified", "E-mail address confirmed"
+    APPROVED = "approved", "Account approved"
+    REJECTED = "rejected", "Account rejected"
+    PASSWORD_ACCEPTED = "password_accepted", "Password accepted, code sent"
+    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+    SIGN_IN_BLOCKED = "sign_in_blocked", "Sign-in refused: account not ready"
+    LOCKED_OUT = "locked_out", "Locked out after repeated failures"
+    CODE_SENT = "code_sent", "Sign-in code sent"
+    CODE_FAILED = "code_failed", "Wrong sign-in code"
+    SIGNED_IN = "signed_in", "Signed in"
+    SIGNED_OUT = "signed_out", "Signed out"
+    TIMED_OUT = "timed_out", "Signed out after inactivity"
+    SESSION_REPLACED = "session_replaced", "Session ended by a newer sign-in"
+    PASSWORD_CHANGED = "password_changed", "Password changed"
+    RESET_REQUESTED = "reset_requested", "Password reset link sent"
+    RESET_COMPLETED = "reset_completed", "Password reset"
+    SECURITY_ANSWER_FAILED = "security_answer_failed", "Wrong security answer"
+    SECURITY_QUESTION_CHANGED = "security_question_changed", "Security question changed"
+    DEACTIVATED = "deactivated", "Account deactivated"
+
+
+class AuthEvent(models.Model):
+    """One entry of the sign-in audit log. Never holds a password, a code or a security answer."""
+
+    kind = models.CharField(max_length=32, choices=AuthEventKind.choices)
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="auth_events")
+    # The address typed, kept for failures against addresses that have no account.
+    email = models.CharField(max_length=254, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="identity_authevent_user_time"),
+            models.Index(fields=["kind", "-created_at"], name="identity_authevent_kind_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()} {self.email}"

@@ -1,9 +1,85 @@
-"""Writes to people, organisations and teams. Views and the admin call these; nothing else writes."""
+"""Writes to people, organisations and teams. Views, forms' checks and the admin call these; nothing else writes.
 
+Each service that changes an audited row saves it with a change reason, so django-simple-history
+records who did what and why; sign-in events go to the AuthEvent log.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from importlib import import_module
+
+from axes.helpers import get_client_ip_address
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth import login as django_login
+from django.contrib.auth import logout as django_logout
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sessions.backends.base import SessionBase
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django_otp import login as otp_login
+from django_otp.plugins.otp_email.models import EmailDevice
 
-from .models import Team
+from .emails import account_email_queue
+from .models import AuthEvent, AuthEventKind, Organisation, Team, User, normalise_email
+from .permissions import can_approve_accounts, require
+from .roles import Role
+from .selectors import EmailDomainStatus, email_domain_status
+from .tokens import verification_token_make, verification_token_read
+
+logger = logging.getLogger("identity.auth")
+
+# Session keys this app owns.
+LAST_ACTIVITY_SESSION_KEY = "portal_last_activity"
+SIGN_IN_CODE_SESSION_KEY = "portal_sign_in_code"
+RESET_SESSION_KEY = "portal_password_reset"
+
+
+# ---------------------------------------------------------------- the audit log of sign-in events
+
+
+def auth_event_record(
+    *, kind: AuthEventKind, request=None, user: User | None = None, email: str = "", detail: str = ""
+) -> AuthEvent:
+    """Write one sign-in audit event and log it. Callers never pass passwords, codes or answers."""
+    ip_address = get_client_ip_address(request) if request is not None else None
+    user_agent = request.headers.get("User-Agent", "")[:300] if request is not None else ""
+    event = AuthEvent.objects.create(
+        kind=kind,
+        user=user,
+        email=normalise_email(email or (user.email if user else "")),
+        ip_address=ip_address or None,
+        user_agent=user_agent,
+        detail=detail[:300],
+    )
+    logger.info("auth_event=%s user_id=%s ip=%s", kind, user.pk if user else "-", ip_address or "-")
+    return event
+
+
+def _save_technical_fields(user: User, *fields: str) -> None:
+    """Save bookkeeping fields that the history leaves out (counters, session key), without a history row."""
+    user.skip_history_when_saving = True
+    try:
+        user.save(update_fields=list(fields))
+    finally:
+        del user.skip_history_when_saving
+
+
+def _absolute(request, path: str) -> str:
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+# ---------------------------------------------------------------- teams
 
 
 def team_group_for_name(*, name: str) -> Group:
@@ -16,3 +92,575 @@ def team_group_for_name(*, name: str) -> Group:
 def team_group_sync_members(*, team: Team) -> None:
     """Make the team's group hold exactly the team's members, so their object permissions follow membership."""
     team.group.user_set.set(team.members.all())
+
+
+# ---------------------------------------------------------------- security question
+
+
+def security_answer_normalise(answer: str) -> str:
+    """Answers match whatever the case and spacing: 'Plymouth  Argyle' is 'plymouth argyle'."""
+    return " ".join((answer or "").split()).casefold()
+
+
+def _security_answer_apply(user: User, *, question: str, answer: str) -> None:
+    user.security_question = question.strip()
+    user.security_answer_hash = make_password(security_answer_normalise(answer))
+
+
+@transaction.atomic
+def security_question_change(*, request, user: User, question: str, answer: str) -> None:
+    _security_answer_apply(user, question=question, answer=answer)
+    user._change_reason = "Security question changed"
+    user.save(update_fields=["security_question", "security_answer_hash"])
+    auth_event_record(kind=AuthEventKind.SECURITY_QUESTION_CHANGED, request=request, user=user)
+
+
+# ---------------------------------------------------------------- registration and verification
+
+
+@transaction.atomic
+def registration_create(
+    *,
+    request,
+    email: str,
+    full_name: str,
+    organisation: Organisation,
+    job_title: str,
+    phone: str,
+    password: str,
+    security_question: str,
+    security_answer: str,
+) -> None:
+    """Register a professional and send the verification link.
+
+    An address that already has an account gets the same outcome on screen; its owner is e-mailed
+    instead, so nobody can learn from the portal which addresses are registered (ASVS 6.3.8).
+    """
+    email = normalise_email(email)
+    if User.objects.filter(email__iexact=email).exists():
+        _registration_for_existing_address(request=request, email=email, password=password)
+        return
+    user = User(
+        email=email,
+        full_name=full_name.strip(),
+        organisation=organisation,
+        job_title=job_title.strip(),
+        phone=phone,
+        approval_required=email_domain_status(email) != EmailDomainStatus.WORK,
+    )
+    user.set_password(password)
+    _security_answer_apply(user, question=security_question, answer=security_answer)
+    user._change_reason = "Registered"
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        # Someone registered the same address a moment ago.
+        _registration_for_existing_address(request=request, email=email, password=password)
+        return
+    user.groups.add(Group.objects.get_or_create(name=Role.PROFESSIONAL.value)[0])
+    EmailDevice.objects.create(user=user, name="default", confirmed=True)
+    auth_event_record(kind=AuthEventKind.REGISTERED, request=request, user=user)
+    verification_send(request=request, user=user)
+
+
+def _registration_for_existing_address(*, request, email: str, password: str) -> None:
+    # Hash anyway, so the response takes as long as a real registration's.
+    make_password(password)
+    owner = User.objects.get(email__iexact=email)
+    auth_event_record(kind=AuthEventKind.REGISTRATION_EXISTING, request=request, user=owner)
+    account_email_queue(
+        template="registration_existing",
+        to=owner.email,
+        subject="Someone tried to register with your e-mail address",
+        context={
+            "full_name": owner.full_name,
+            "sign_in_url": _absolute(request, reverse("identity:sign-in")),
+            "reset_url": _absolute(request, reverse("identity:password-reset")),
+        },
+    )
+
+
+class VerificationSendResult(StrEnum):
+    SENT = "sent"
+    TOO_SOON = "too_soon"
+    NOT_NEEDED = "not_needed"
+
+
+def verification_send(*, request, user: User) -> VerificationSendResult:
+    """E-mail a link to confirm the address, at most once a minute (PORTAL_EMAIL_RESEND_COOLDOWN_SECONDS)."""
+    if user.is_email_verified or not user.is_active:
+        return VerificationSendResult.NOT_NEEDED
+    now = timezone.now()
+    cooldown = timedelta(seconds=settings.PORTAL_EMAIL_RESEND_COOLDOWN_SECONDS)
+    if user.verification_sent_at and now - user.verification_sent_at < cooldown:
+        return VerificationSendResult.TOO_SOON
+    user.verification_sent_at = now
+    _save_technical_fields(user, "verification_sent_at")
+    token = verification_token_make(user_id=user.pk, email=user.email)
+    account_email_queue(
+        template="verify_email",
+        to=user.email,
+        subject="Confirm your e-mail address for the Professional Portal",
+        context={
+            "full_name": user.full_name,
+            "verify_url": _absolute(request, reverse("identity:verify", args=[token])),
+            "hours": settings.PORTAL_VERIFICATION_LINK_HOURS,
+            "resend_url": _absolute(request, reverse("identity:verify-resend")),
+        },
+    )
+    auth_event_record(kind=AuthEventKind.VERIFICATION_SENT, request=request, user=user)
+    return VerificationSendResult.SENT
+
+
+def verification_resend_for_email(*, request, email: str) -> None:
+    """The "didn't get the e-mail?" page: send a new link if the address has an unconfirmed account.
+
+    Says nothing about whether it had one.
+    """
+    user = User.objects.filter(email__iexact=normalise_email(email), is_active=True).first()
+    if user is not None:
+        verification_send(request=request, user=user)
+
+
+class VerificationOutcome(StrEnum):
+    CONFIRMED = "confirmed"
+    ALREADY_CONFIRMED = "already_confirmed"
+    EXPIRED = "expired"
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True)
+class VerificationCheck:
+    outcome: VerificationOutcome
+    user: User | None = None
+
+
+def verification_check(*, token: str) -> VerificationCheck:
+    """What a verification link would do, without doing it (mail scanners open links too)."""
+    claim = verification_token_read(token)
+    if claim is None:
+        return VerificationCheck(VerificationOutcome.INVALID)
+    user = User.objects.filter(pk=claim.user_id, email__iexact=claim.email, is_active=True).first()
+    if user is None:
+        return VerificationCheck(VerificationOutcome.INVALID)
+    if user.is_email_verified:
+        return VerificationCheck(VerificationOutcome.ALREADY_CONFIRMED, user)
+    if claim.expired:
+        return VerificationCheck(VerificationOutcome.EXPIRED, user)
+    return VerificationCheck(VerificationOutcome.CONFIRMED, user)
+
+
+@transaction.atomic
+def verification_confirm(*, request, token: str) -> VerificationCheck:
+    """Confirm the address a link was sent to. Each link works once and for PORTAL_VERIFICATION_LINK_HOURS."""
+    check = verification_check(token=token)
+    if check.outcome != VerificationOutcome.CONFIRMED:
+        return check
+    user = User.objects.select_for_update().get(pk=check.user.pk)
+    if user.is_email_verified:
+        return VerificationCheck(VerificationOutcome.ALREADY_CONFIRMED, user)
+    user.email_verified_at = timezone.now()
+    user._change_reason = "E-mail address confirmed"
+    user.save(update_fields=["email_verified_at"])
+    auth_event_record(kind=AuthEventKind.VERIFIED, request=request, user=user)
+    if user.is_awaiting_approval:
+        _tell_administrators_of_pending_account(request=request, user=user)
+    return VerificationCheck(VerificationOutcome.CONFIRMED, user)
+
+
+def verification_resend_for_token(*, request, token: str) -> None:
+    """The button on an expired link's page: a new link for the same account, if it still needs one."""
+    check = verification_check(token=token)
+    if check.user is not None:
+        verification_send(request=request, user=check.user)
+
+
+def _tell_administrators_of_pending_account(*, request, user: User) -> None:
+    administrators = User.objects.filter(is_active=True, groups__name=Role.ADMINISTRATOR.value).distinct()
+    for administrator in administrators:
+        account_email_queue(
+            template="approval_needed",
+            to=administrator.email,
+            subject="An account is waiting for your approval",
+            context={
+                "full_name": administrator.full_name,
+                "applicant_name": user.full_name,
+                "applicant_email": user.email,
+                "applicant_organisation": str(user.organisation or "No organisation given"),
+                "approvals_url": _absolute(request, reverse("identity:approvals")),
+            },
+        )
+
+
+@transaction.atomic
+def stale_registrations_delete() -> int:
+    """Delete accounts whose address was never confirmed within PORTAL_UNVERIFIED_RETENTION_DAYS."""
+    cutoff = timezone.now() - timedelta(days=settings.PORTAL_UNVERIFIED_RETENTION_DAYS)
+    stale = User.objects.filter(email_verified_at__isnull=True, date_joined__lt=cutoff, last_login__isnull=True)
+    deleted = 0
+    for user in stale:
+        user._change_reason = "Unconfirmed registration deleted"
+        user.delete()
+        deleted += 1
+    return deleted
+
+
+# ---------------------------------------------------------------- approval of accounts outside work domains
+
+
+@transaction.atomic
+def account_approve(*, request, actor: User, user: User) -> None:
+    require(can_approve_accounts(actor))
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_awaiting_approval:
+        return
+    user.approved_at = timezone.now()
+    user.approved_by = actor
+    user._change_reason = f"Account approved by {actor.full_name}"
+    user.save(update_fields=["approved_at", "approved_by"])
+    auth_event_record(kind=AuthEventKind.APPROVED, request=request, user=user, detail=f"by user {actor.pk}")
+    account_email_queue(
+        template="account_approved",
+        to=user.email,
+        subject="Your Professional Portal account has been approved",
+        context={"full_name": user.full_name, "sign_in_url": _absolute(request, reverse("identity:sign-in"))},
+    )
+
+
+@transaction.atomic
+def account_reject(*, request, actor: User, user: User) -> None:
+    require(can_approve_accounts(actor))
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_awaiting_approval:
+        return
+    user.is_active = False
+    user._change_reason = f"Account not approved by {actor.full_name}"
+    user.save(update_fields=["is_active"])
+    sessions_end_for_user(user=user)
+    auth_event_record(kind=AuthEventKind.REJECTED, request=request, user=user, detail=f"by user {actor.pk}")
+    account_email_queue(
+        template="account_rejected",
+        to=user.email,
+        subject="Your Professional Portal account was not approved",
+        context={"full_name": user.full_name},
+    )
+
+
+# ---------------------------------------------------------------- signing in
+
+
+class SignInBlock(StrEnum):
+    UNVERIFIED = "unverified"
+    AWAITING_APPROVAL = "awaiting_approval"
+
+
+def sign_in_block_for(user: User) -> SignInBlock | None:
+    """Why an account with the right password may not sign in yet, if it may not."""
+    if not user.is_email_verified:
+        return SignInBlock.UNVERIFIED
+    if user.is_awaiting_approval:
+        return SignInBlock.AWAITING_APPROVAL
+    return None
+
+
+def sign_in_device_for(user: User) -> EmailDevice:
+    """The account's e-mail device, made on first use for accounts created by an administrator."""
+    device = EmailDevice.objects.filter(user=user, name="default").order_by("pk").first()
+    if device is None:
+        device = EmailDevice.objects.create(user=user, name="default", confirmed=True)
+    return device
+
+
+def sign_in_password_accepted(*, request, user: User) -> None:
+    """The password step passed: a new session key (ASVS 7.2.4) and the audit entry."""
+    request.session.cycle_key()
+    auth_event_record(kind=AuthEventKind.PASSWORD_ACCEPTED, request=request, user=user)
+
+
+def sign_in_failed(*, request, email: str, detail: str = "") -> None:
+    user = User.objects.filter(email__iexact=normalise_email(email)).first()
+    auth_event_record(kind=AuthEventKind.SIGN_IN_FAILED, request=request, user=user, email=email, detail=detail)
+
+
+class CodeSendResult(StrEnum):
+    SENT = "sent"
+    TOO_SOON = "too_soon"
+
+
+def sign_in_code_send(*, request, user: User) -> CodeSendResult:
+    """E-mail a new 6-digit code bound to this sign-in attempt; at most one a minute."""
+    with transaction.atomic():
+        device = EmailDevice.objects.select_for_update().get(pk=sign_in_device_for(user).pk)
+        allowed, _ = device.generate_is_allowed()
+        if not allowed:
+            return CodeSendResult.TOO_SOON
+        device.generate_challenge(
+            extra_context={
+                "full_name": user.full_name,
+                "minutes": settings.OTP_EMAIL_TOKEN_VALIDITY // 60,
+                "council_name": settings.PORTAL_COUNCIL_NAME,
+                "service_name": settings.PORTAL_SERVICE_NAME,
+                "support_email": settings.PORTAL_SUPPORT_EMAIL,
+            }
+        )
+    # The code in the device belongs to this attempt only: a code sent to another attempt, even the
+    # same person's in another browser, replaces it and is refused here.
+    request.session[SIGN_IN_CODE_SESSION_KEY] = {"valid_until": device.valid_until.isoformat(), "wrong": 0}
+    auth_event_record(kind=AuthEventKind.CODE_SENT, request=request, user=user)
+    return CodeSendResult.SENT
+
+
+def sign_in_code_seconds_until_resend(*, user: User) -> int:
+    device = sign_in_device_for(user)
+    allowed, data = device.generate_is_allowed()
+    if allowed:
+        return 0
+    return max(1, int((data["next_generation_at"] - timezone.now()).total_seconds()) + 1)
+
+
+class CodeRefusal(StrEnum):
+    WRONG = "wrong"
+    EXPIRED = "expired"
+    TOO_MANY = "too_many"
+
+
+class SignInCodeRefused(Exception):
+    def __init__(self, reason: CodeRefusal):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def sign_in_code_verify(*, request, user: User, code: str) -> EmailDevice:
+    """Check the code typed at the second step. Single use, 10 minutes, this attempt only, 5 tries.
+
+    Returns the verified device; raises SignInCodeRefused saying why not.
+    """
+    binding = request.session.get(SIGN_IN_CODE_SESSION_KEY)
+    with transaction.atomic():
+        device = EmailDevice.objects.select_for_update().get(pk=sign_in_device_for(user).pk)
+        if not binding or device.token is None or binding["valid_until"] != device.valid_until.isoformat():
+            raise SignInCodeRefused(CodeRefusal.EXPIRED)
+        if binding["wrong"] >= settings.PORTAL_SIGN_IN_CODE_MAX_ATTEMPTS:
+            raise SignInCodeRefused(CodeRefusal.TOO_MANY)
+        if timezone.now() >= device.valid_until:
+            raise SignInCodeRefused(CodeRefusal.EXPIRED)
+        if device.verify_token(code):
+            del request.session[SIGN_IN_CODE_SESSION_KEY]
+            return device
+        binding["wrong"] += 1
+        request.session[SIGN_IN_CODE_SESSION_KEY] = binding
+        auth_event_record(kind=AuthEventKind.CODE_FAILED, request=request, user=user)
+        if binding["wrong"] >= settings.PORTAL_SIGN_IN_CODE_MAX_ATTEMPTS:
+            # Burn the code: guessing further needs a new one, and new ones come a minute apart.
+            device.token = None
+            device.save(update_fields=["token"])
+            raise SignInCodeRefused(CodeRefusal.TOO_MANY)
+    raise SignInCodeRefused(CodeRefusal.WRONG)
+
+
+def sign_in_complete(*, request, user: User, device: EmailDevice) -> None:
+    """Both factors passed: sign in with a new session key and end any other session of the account."""
+    previous_session_key = user.current_session_key
+    django_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    otp_login(request, device)
+    request.session[LAST_ACTIVITY_SESSION_KEY] = timezone.now().timestamp()
+    request.session.save()
+    if previous_session_key and previous_session_key != request.session.session_key:
+        _session_delete(previous_session_key)
+        auth_event_record(kind=AuthEventKind.SESSION_REPLACED, request=request, user=user)
+    user.current_session_key = request.session.session_key
+    _save_technical_fields(user, "current_session_key")
+    auth_event_record(kind=AuthEventKind.SIGNED_IN, request=request, user=user)
+
+
+def _session_store_class() -> type[SessionBase]:
+    return import_module(settings.SESSION_ENGINE).SessionStore
+
+
+def _session_delete(session_key: str) -> None:
+    _session_store_class()(session_key=session_key).delete()
+
+
+def sessions_end_for_user(*, user: User) -> None:
+    """End the account's session wherever it is (deactivation, rejection, password reset)."""
+    if user.current_session_key:
+        _session_delete(user.current_session_key)
+        user.current_session_key = ""
+        _save_technical_fields(user, "current_session_key")
+
+
+def sign_out(*, request, kind: AuthEventKind | None = AuthEventKind.SIGNED_OUT) -> None:
+    """End this session. `kind` None: no audit entry (the event was recorded where it happened)."""
+    user = request.user if request.user.is_authenticated else None
+    if user is not None:
+        if kind is not None:
+            auth_event_record(kind=kind, request=request, user=user)
+        if user.current_session_key == request.session.session_key:
+            user.current_session_key = ""
+            _save_technical_fields(user, "current_session_key")
+    django_logout(request)
+
+
+def session_touch(*, request) -> None:
+    request.session[LAST_ACTIVITY_SESSION_KEY] = timezone.now().timestamp()
+
+
+def session_seconds_left(*, request) -> int:
+    """Seconds before the idle time-out ends this session (PORTAL_SESSION_IDLE_SECONDS after the last activity)."""
+    last_activity = request.session.get(LAST_ACTIVITY_SESSION_KEY)
+    if last_activity is None:
+        return 0
+    left = settings.PORTAL_SESSION_IDLE_SECONDS - (timezone.now().timestamp() - last_activity)
+    return max(0, int(left))
+
+
+# ---------------------------------------------------------------- passwords
+
+
+@transaction.atomic
+def password_change(*, request, user: User, new_password: str) -> None:
+    """Change the password; every other session ends, this one continues under a new key."""
+    user.set_password(new_password)
+    user._change_reason = "Password changed"
+    user.save()
+    update_session_auth_hash(request, user)
+    user.current_session_key = request.session.session_key
+    _save_technical_fields(user, "current_session_key")
+    auth_event_record(kind=AuthEventKind.PASSWORD_CHANGED, request=request, user=user)
+    account_email_queue(
+        template="password_changed",
+        to=user.email,
+        subject="Your Professional Portal password has been changed",
+        context={"full_name": user.full_name, "reset_url": _absolute(request, reverse("identity:password-reset"))},
+    )
+
+
+def password_reset_request(*, request, email: str) -> None:
+    """E-mail a single-use reset link, if the address has an account that can use one. Says nothing either way."""
+    user = User.objects.filter(email__iexact=normalise_email(email), is_active=True).first()
+    if user is None or not user.is_email_verified:
+        return
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    account_email_queue(
+        template="password_reset",
+        to=user.email,
+        subject="Reset your Professional Portal password",
+        context={
+            "full_name": user.full_name,
+            "reset_url": _absolute(request, reverse("identity:password-reset-link", args=[uid, token])),
+            "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+        },
+    )
+    auth_event_record(kind=AuthEventKind.RESET_REQUESTED, request=request, user=user)
+
+
+def password_reset_link_open(*, request, uidb64: str, token: str) -> bool:
+    """Check an e-mailed reset link and, if good, carry it in the session (off the URL) to the next steps."""
+    try:
+        user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))), is_active=True)
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+        return False
+    if not default_token_generator.check_token(user, token):
+        return False
+    request.session[RESET_SESSION_KEY] = {"user": user.pk, "token": token, "answered": False}
+    return True
+
+
+def password_reset_user(*, request) -> User | None:
+    """The account whose reset is under way in this session, while its link is still valid."""
+    state = request.session.get(RESET_SESSION_KEY)
+    if not state:
+        return None
+    user = User.objects.filter(pk=state["user"], is_active=True).first()
+    if user is None or not default_token_generator.check_token(user, state["token"]):
+        request.session.pop(RESET_SESSION_KEY, None)
+        return None
+    return user
+
+
+def password_reset_question_needed(*, request) -> bool:
+    state = request.session.get(RESET_SESSION_KEY) or {}
+    return not state.get("answered", False)
+
+
+class SecurityAnswerResult(StrEnum):
+    CORRECT = "correct"
+    WRONG = "wrong"
+    LOCKED = "locked"
+
+
+def security_answer_locked(user: User) -> bool:
+    return bool(user.security_answer_locked_until and timezone.now() < user.security_answer_locked_until)
+
+
+@transaction.atomic
+def password_reset_answer_check(*, request, user: User, answer: str) -> SecurityAnswerResult:
+    """The security question, asked after the e-mailed link: an extra check, throttled (ASVS 6.4.2)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if security_answer_locked(user):
+        return SecurityAnswerResult.LOCKED
+    if not user.security_answer_hash or check_password(security_answer_normalise(answer), user.security_answer_hash):
+        user.security_answer_failures = 0
+        _save_technical_fields(user, "security_answer_failures")
+        state = request.session[RESET_SESSION_KEY]
+        request.session[RESET_SESSION_KEY] = {**state, "answered": True}
+        return SecurityAnswerResult.CORRECT
+    user.security_answer_failures += 1
+    auth_event_record(kind=AuthEventKind.SECURITY_ANSWER_FAILED, request=request, user=user)
+    if user.security_answer_failures < settings.PORTAL_SECURITY_ANSWER_MAX_ATTEMPTS:
+        _save_technical_fields(user, "security_answer_failures")
+        return SecurityAnswerResult.WRONG
+    user.security_answer_failures = 0
+    user.security_answer_locked_until = timezone.now() + timedelta(minutes=settings.PORTAL_SECURITY_ANSWER_LOCK_MINUTES)
+    _save_technical_fields(user, "security_answer_failures", "security_answer_locked_until")
+    request.session.pop(RESET_SESSION_KEY, None)
+    account_email_queue(
+        template="security_answer_locked",
+        to=user.email,
+        subject="Password reset paused on your Professional Portal account",
+        context={"full_name": user.full_name, "minutes": settings.PORTAL_SECURITY_ANSWER_LOCK_MINUTES},
+    )
+    return SecurityAnswerResult.LOCKED
+
+
+@transaction.atomic
+def password_reset_complete(*, request, user: User, new_password: str) -> None:
+    """Set the new password. Every session ends and nobody is signed in: signing in still needs the code."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.set_password(new_password)
+    user._change_reason = "Password reset with an e-mailed link"
+    user.save()
+    request.session.pop(RESET_SESSION_KEY, None)
+    sessions_end_for_user(user=user)
+    axes_reset(username=user.email)
+    auth_event_record(kind=AuthEventKind.RESET_COMPLETED, request=request, user=user)
+    account_email_queue(
+        template="password_changed",
+        to=user.email,
+        subject="Your Professional Portal password has been changed",
+        context={"full_name": user.full_name, "reset_url": _absolute(request, reverse("identity:password-reset"))},
+    )
+
+
+# ---------------------------------------------------------------- profile and deactivation
+
+
+@transaction.atomic
+def profile_update(*, user: User, full_name: str, job_title: str, phone: str) -> None:
+    user.full_name = full_name.strip()
+    user.job_title = job_title.strip()
+    user.phone = phone
+    user._change_reason = "Profile updated"
+    user.save(update_fields=["full_name", "job_title", "phone"])
+
+
+@transaction.atomic
+def account_deactivate(*, request, actor: User, user: User) -> None:
+    """Switch an account off: its session ends at once and it can no longer sign in."""
+    user.is_active = False
+    user._change_reason = f"Deactivated by {actor.full_name}"
+    user.save(update_fields=["is_active"])
+    sessions_end_for_user(user=user)
+    auth_event_record(kind=AuthEventKind.DEACTIVATED, request=request, user=user, detail=f"by user {actor.pk}")

@@ -13,5 +13,7 @@ def portal(request):
         "safeguarding_phone": settings.PORTAL_SAFEGUARDING_PHONE,
         "phase": settings.PORTAL_PHASE,
         "navigation": navigation_for(request),
+        "session_idle_seconds": settings.PORTAL_SESSION_IDLE_SECONDS,
+        "session_warning_seconds": settings.PORTAL_SESSION_WARNING_SECONDS,
         "footer_links": footer_links(),
     }

@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.renderers import TemplatesSetting
+from django.forms.widgets import Input
 from django.utils import timezone
 
 # GOV.UK class, and its error modifier, for each kind of widget Django renders itself.
@@ -14,7 +15,7 @@ _WIDGET_CLASSES = (
     (forms.ClearableFileInput, "govuk-file-upload"),
     (forms.FileInput, "govuk-file-upload"),
     (forms.CheckboxInput, "govuk-checkboxes__input"),
-    (forms.Input, "govuk-input"),
+    (Input, "govuk-input"),
 )
 _NO_CLASS_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.HiddenInput, forms.MultiWidget)
 
@@ -33,11 +34,17 @@ class GovukBoundField(BoundField):
 
     def build_widget_attrs(self, attrs, widget=None):
         attrs = super().build_widget_attrs(attrs, widget)
-        css_class = _govuk_class_for(widget or self.field.widget)
+        widget = widget or self.field.widget
+        css_class = _govuk_class_for(widget)
         if css_class:
-            classes = [css_class, attrs.get("class", "")]
+            # These attrs replace the widget's own "class", so keep its modifiers (widths and the like).
+            classes = [css_class, widget.attrs.get("class", ""), attrs.get("class", "")]
             if self.errors and css_class != "govuk-checkboxes__input":
                 classes.append(f"{css_class}--error")
+            if isinstance(widget, forms.PasswordInput):
+                classes.append("govuk-password-input__input govuk-js-password-input-input")
+                attrs.setdefault("spellcheck", "false")
+                attrs.setdefault("autocapitalize", "none")
             attrs["class"] = " ".join(c for c in classes if c)
         return attrs
 

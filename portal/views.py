@@ -3,34 +3,46 @@
 import logging
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseServerError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 
 logger = logging.getLogger(__name__)
 
 
+@login_not_required
 def start(request):
     return render(request, "portal/start.html")
 
 
+def home(request):
+    """Where signing in lands: each role's own starting page."""
+    return redirect("identity:account")
+
+
+@login_not_required
 def bad_request(request, exception=None):
     return render(request, "errors/400.html", status=400)
 
 
+@login_not_required
 def permission_denied(request, exception=None):
     return render(request, "errors/403.html", status=403)
 
 
+@login_not_required
 def page_not_found(request, exception=None):
     return render(request, "errors/404.html", status=404)
 
 
+@login_not_required
 def csrf_failure(request, reason=""):
     logger.warning("CSRF check failed for %s: %s", request.path, reason)
     return render(request, "errors/403_csrf.html", status=403)
 
 
+@login_not_required
 def server_error(request):
     # Rendered without the request's context processors: whatever broke (the database, say)
     # must not break the error page too.

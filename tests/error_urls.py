@@ -1,5 +1,6 @@
 """The project's URLs plus views that fail on purpose, to show the styled error pages."""
 
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.urls import path
 
@@ -9,14 +10,17 @@ from portal.urls import urlpatterns as project_urlpatterns
 __all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]
 
 
+@login_not_required
 def fail_with_server_error(request):
     raise RuntimeError("a deliberate failure for the error page test")
 
 
+@login_not_required
 def fail_with_bad_request(request):
     raise SuspiciousOperation("a deliberate bad request for the error page test")
 
 
+@login_not_required
 def fail_with_permission_denied(request):
     raise PermissionDenied
 

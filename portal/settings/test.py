@@ -15,4 +15,7 @@ STORAGES = {
 }
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 PORTAL_MAIL_DIR = BASE_DIR / "var" / "test-mail"
+# Serve static files straight from the source folders, never from a stale collectstatic output.
+STATIC_ROOT = BASE_DIR / "var" / "test-static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,45 @@
+"""Helpers for tests: signing in as a person would end up signed in, reading e-mails."""
+
+import re
+
+from django.core import mail
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+
+from identity.services import LAST_ACTIVITY_SESSION_KEY, sign_in_device_for
+
+
+def sign_in(client, user):
+    """Sign the test client in with both factors, as the sign-in journey leaves it."""
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = sign_in_device_for(user).persistent_id
+    session[LAST_ACTIVITY_SESSION_KEY] = timezone.now().timestamp()
+    session.save()
+    user.current_session_key = session.session_key
+    user.skip_history_when_saving = True
+    user.save(update_fields=["current_session_key"])
+    del user.skip_history_when_saving
+    return client
+
+
+def emails_to(address: str) -> list:
+    return [message for message in mail.outbox if address in message.to]
+
+
+def last_email_to(address: str):
+    messages = emails_to(address)
+    assert messages, f"No e-mail was sent to {address}"
+    return messages[-1]
+
+
+def link_in(message, pattern: str = r"https?://[^\s]+") -> str:
+    found = re.search(pattern, message.body)
+    assert found, f"No link in the e-mail: {message.body}"
+    return found.group(0)
+
+
+def code_in(message) -> str:
+    found = re.search(r"\b(\d{6})\b", message.body)
+    assert found, f"No 6-digit code in the e-mail: {message.body}"
+    return found.group(1)

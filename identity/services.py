@@ -440,23 +440,25 @@ def sign_in_code_verify(*, request, user: User, code: str) -> EmailDevice:
     with transaction.atomic():
         device = EmailDevice.objects.select_for_update().get(pk=sign_in_device_for(user).pk)
         if not binding or device.token is None or binding["valid_until"] != device.valid_until.isoformat():
-            raise SignInCodeRefused(CodeRefusal.EXPIRED)
-        if binding["wrong"] >= settings.PORTAL_SIGN_IN_CODE_MAX_ATTEMPTS:
-            raise SignInCodeRefused(CodeRefusal.TOO_MANY)
-        if timezone.now() >= device.valid_until:
-            raise SignInCodeRefused(CodeRefusal.EXPIRED)
-        if device.verify_token(code):
+            refusal = CodeRefusal.EXPIRED
+        elif binding["wrong"] >= settings.PORTAL_SIGN_IN_CODE_MAX_ATTEMPTS:
+            refusal = CodeRefusal.TOO_MANY
+        elif timezone.now() >= device.valid_until:
+            refusal = CodeRefusal.EXPIRED
+        elif device.verify_token(code):
             del request.session[SIGN_IN_CODE_SESSION_KEY]
             return device
-        binding["wrong"] += 1
-        request.session[SIGN_IN_CODE_SESSION_KEY] = binding
-        auth_event_record(kind=AuthEventKind.CODE_FAILED, request=request, user=user)
-        if binding["wrong"] >= settings.PORTAL_SIGN_IN_CODE_MAX_ATTEMPTS:
-            # Burn the code: guessing further needs a new one, and new ones come a minute apart.
-            device.token = None
-            device.save(update_fields=["token"])
-            raise SignInCodeRefused(CodeRefusal.TOO_MANY)
-    raise SignInCodeRefused(CodeRefusal.WRONG)
+        else:
+            binding["wrong"] += 1
+            request.session[SIGN_IN_CODE_SESSION_KEY] = binding
+            auth_event_record(kind=AuthEventKind.CODE_FAILED, request=request, user=user)
+            refusal = CodeRefusal.WRONG
+            if binding["wrong"] >= settings.PORTAL_SIGN_IN_CODE_MAX_ATTEMPTS:
+                # Burn the code: guessing further needs a new one, and new ones come a minute apart.
+                device.token = None
+                device.save(update_fields=["token"])
+                refusal = CodeRefusal.TOO_MANY
+    raise SignInCodeRefused(refusal)
 
 
 def sign_in_complete(*, request, user: User, device: EmailDevice) -> None:
@@ -467,7 +469,8 @@ def sign_in_complete(*, request, user: User, device: EmailDevice) -> None:
     request.session[LAST_ACTIVITY_SESSION_KEY] = timezone.now().timestamp()
     request.session.save()
     if previous_session_key and previous_session_key != request.session.session_key:
-        _session_delete(previous_session_key)
+        # The older session is not deleted here: its next request meets the middleware, which ends it
+        # and tells that browser why.
         auth_event_record(kind=AuthEventKind.SESSION_REPLACED, request=request, user=user)
     user.current_session_key = request.session.session_key
     _save_technical_fields(user, "current_session_key")

@@ -15,10 +15,12 @@ class NavigationItem:
     current: bool = False
 
 
-def _item(request, label: str, url_name: str) -> NavigationItem:
-    href = reverse(url_name)
-    current = request.path == href if href == "/" else request.path.startswith(href)
-    return NavigationItem(label=label, href=href, current=current)
+def _with_current(request, links: list[tuple[str, str]]) -> list[NavigationItem]:
+    """Items for (label, url name) pairs; the one whose address is the longest match of this page's is current."""
+    hrefs = [(label, reverse(url_name)) for label, url_name in links]
+    matches = [href for _, href in hrefs if request.path == href or (href != "/" and request.path.startswith(href))]
+    current = max(matches, key=len, default=None)
+    return [NavigationItem(label=label, href=href, current=href == current) for label, href in hrefs]
 
 
 def navigation_for(request) -> list[NavigationItem]:
@@ -26,20 +28,22 @@ def navigation_for(request) -> list[NavigationItem]:
     # Error pages can be drawn before the authentication middleware has run.
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return [
-            _item(request, "Sign in", "identity:sign-in"),
-            _item(request, "Create an account", "identity:register"),
-            _item(request, "User guides", "portal:guides"),
-        ]
+        return _with_current(
+            request,
+            [
+                ("Sign in", "identity:sign-in"),
+                ("Create an account", "identity:register"),
+                ("User guides", "portal:guides"),
+            ],
+        )
     roles = roles_of(user)
-    items = []
+    links = []
     if can_approve_accounts(user):
-        items.append(_item(request, "Accounts to approve", "identity:approvals"))
+        links.append(("Accounts to approve", "identity:approvals"))
     if Role.ADMINISTRATOR in roles and user.is_staff:
-        items.append(_item(request, "Administration", "admin:index"))
-    items.append(_item(request, "Your account", "identity:account"))
-    items.append(_item(request, "User guides", "portal:guides"))
-    return items
+        links.append(("Administration", "admin:index"))
+    links += [("Your account", "identity:account"), ("User guides", "portal:guides")]
+    return _with_current(request, links)
 
 
 def footer_links() -> list[NavigationItem]:

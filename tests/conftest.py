@@ -5,6 +5,7 @@ import os
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.test import Client, TestCase
 
 from tests.factories import ProfessionalFactory
 
@@ -17,6 +18,23 @@ def pytest_runtest_setup(item):
         if REQUIRE_SERVERS:
             pytest.fail("PORTAL_REQUIRE_SERVERS=1 but the database is SQLite: set DATABASE_URL to PostgreSQL")
         pytest.skip("needs PostgreSQL row locks: runs in CI's PostgreSQL pass (.ci/run)")
+
+
+class CommittingClient(Client):
+    """A test client whose requests run their on-commit work (e-mails, tasks) as a real commit would.
+
+    Tests run inside a transaction that never commits; without this, nothing queued with
+    transaction.on_commit would happen.
+    """
+
+    def request(self, **request):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return super().request(**request)
+
+
+@pytest.fixture
+def client():
+    return CommittingClient()
 
 
 @pytest.fixture

@@ -37,6 +37,16 @@ def role_group(role: Role) -> Group:
     return group
 
 
+def with_roles(*default_roles: Role) -> factory.PostGeneration:
+    """Give the user these roles, or the ones passed as `roles=`."""
+
+    def add_roles(user, create, extracted, **kwargs):
+        if create:
+            user.groups.add(*(role_group(role) for role in (extracted or default_roles)))
+
+    return factory.PostGeneration(add_roles)
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
@@ -48,15 +58,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     job_title = "Teacher"
     organisation = factory.SubFactory(OrganisationFactory)
     password = factory.django.Password(TEST_PASSWORD)
-
-    @factory.post_generation
-    def roles(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.groups.add(*(role_group(role) for role in extracted))
+    roles = with_roles()
 
 
 class ProfessionalFactory(UserFactory):
-    roles = (Role.PROFESSIONAL,)
+    roles = with_roles(Role.PROFESSIONAL)
 
 
 class CouncilUserFactory(UserFactory):
@@ -66,20 +72,20 @@ class CouncilUserFactory(UserFactory):
 
 
 class OfficerFactory(CouncilUserFactory):
-    roles = (Role.OFFICER,)
+    roles = with_roles(Role.OFFICER)
 
 
 class TeamManagerFactory(CouncilUserFactory):
-    roles = (Role.OFFICER, Role.TEAM_MANAGER)
+    roles = with_roles(Role.OFFICER, Role.TEAM_MANAGER)
 
 
 class ServiceManagerFactory(CouncilUserFactory):
-    roles = (Role.SERVICE_MANAGER,)
+    roles = with_roles(Role.SERVICE_MANAGER)
 
 
 class AdministratorFactory(CouncilUserFactory):
     is_staff = True
-    roles = (Role.ADMINISTRATOR,)
+    roles = with_roles(Role.ADMINISTRATOR)
 
 
 class TeamFactory(factory.django.DjangoModelFactory):

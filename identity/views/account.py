@@ -26,7 +26,7 @@ def overview(request):
 def details(request):
     user = request.user
     initial = {"full_name": user.full_name, "job_title": user.job_title, "phone": user.phone}
-    form = ProfileForm(request.POST or None, initial=initial)
+    form = ProfileForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         profile_update(user=user, full_name=data["full_name"], job_title=data["job_title"], phone=data["phone"] or "")
@@ -37,7 +37,7 @@ def details(request):
 
 @require_http_methods(["GET", "POST"])
 def change_password(request):
-    form = PasswordChangeForm(request.POST or None, user=request.user)
+    form = PasswordChangeForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         password_change(request=request, user=request.user, new_password=form.cleaned_data["password"])
         messages.success(
@@ -49,7 +49,7 @@ def change_password(request):
 
 @require_http_methods(["GET", "POST"])
 def change_security_question(request):
-    form = SecurityQuestionChangeForm(request.POST or None, user=request.user)
+    form = SecurityQuestionChangeForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         security_question_change(

@@ -21,7 +21,7 @@ from identity.services import (
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def request_link(request):
-    form = EmailAddressForm(request.POST or None)
+    form = EmailAddressForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         password_reset_request(request=request, email=form.cleaned_data["email"])
         return render(
@@ -50,7 +50,7 @@ def security_question(request):
         return redirect("identity:password-reset-new")
     if security_answer_locked(user):
         return render(request, "identity/password_reset_locked.html", _lock_context(), status=429)
-    form = SecurityAnswerForm(request.POST or None)
+    form = SecurityAnswerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         result = password_reset_answer_check(request=request, user=user, answer=form.cleaned_data["answer"])
         if result == SecurityAnswerResult.CORRECT:
@@ -73,7 +73,7 @@ def new_password(request):
         return render(request, "identity/password_reset_invalid.html", status=400)
     if password_reset_question_needed(request=request) and user.security_answer_hash:
         return redirect("identity:password-reset-question")
-    form = NewPasswordForm(request.POST or None, user=user)
+    form = NewPasswordForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST" and form.is_valid():
         password_reset_complete(request=request, user=user, new_password=form.cleaned_data["password"])
         return redirect("identity:password-reset-done")

@@ -21,7 +21,7 @@ from identity.services import (
 def register(request):
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
-    form = RegistrationForm(request.POST or None)
+    form = RegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         registration_create(
@@ -86,7 +86,7 @@ def verify_resend_for_link(request, token):
 @require_http_methods(["GET", "POST"])
 def verify_resend(request):
     """ "Didn't get the e-mail?": junk folders first, then a new link. The answer never reveals an account."""
-    form = EmailAddressForm(request.POST or None)
+    form = EmailAddressForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         verification_resend_for_email(request=request, email=form.cleaned_data["email"])
         return render(request, "identity/verify_resent.html", {"hours": settings.PORTAL_VERIFICATION_LINK_HOURS})

@@ -294,7 +294,10 @@ class SignInCodeForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if "code" in cleaned and self.user:
+        if not self.user:
+            # No password step in this session (it was restarted in another tab, say).
+            raise ValidationError("Your sign-in was restarted. Start again with your e-mail address and password")
+        if "code" in cleaned:
             try:
                 self.device = sign_in_code_verify(request=self.request, user=self.user, code=cleaned["code"])
             except SignInCodeRefused as refusal:

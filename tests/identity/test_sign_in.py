@@ -268,3 +268,19 @@ def test_sign_out_needs_a_post(client, verified_professional):
     sign_in_fully(client, verified_professional)
     assert client.get("/account/sign-out/").status_code == 405
     assert client.get("/account/").status_code == 200
+
+
+def test_code_step_without_the_password_step_is_refused(client, verified_professional):
+    """A code posted after the sign-in was restarted (or forged) signs nobody in and never crashes."""
+    post_password(client, verified_professional.email)
+    code = code_in(last_email_to(verified_professional.email))
+    client.get("/account/sign-in/")  # opening the sign-in page again starts over
+    response = post_code(client, code)
+    assert response.status_code == 200
+    assert "Your sign-in was restarted" in response.content.decode()
+    assert client.get("/account/").status_code == 302
+
+    stranger = CommittingClient()
+    response = post_code(stranger, "123456")
+    assert response.status_code == 200
+    assert stranger.get("/account/").status_code == 302

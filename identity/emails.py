@@ -14,15 +14,15 @@ logger = logging.getLogger(__name__)
 
 
 def account_email_deliver(*, template: str, to: str, subject: str, context: dict) -> None:
-    """Render and send one account e-mail now."""
+    """Render and send one e-mail now, from `template`.txt and `template`.html (a path without extension)."""
     full_context = {
         "council_name": settings.PORTAL_COUNCIL_NAME,
         "service_name": settings.PORTAL_SERVICE_NAME,
         "support_email": settings.PORTAL_SUPPORT_EMAIL,
         **context,
     }
-    text = render_to_string(f"identity/email/{template}.txt", full_context)
-    html = render_to_string(f"identity/email/{template}.html", full_context)
+    text = render_to_string(f"{template}.txt", full_context)
+    html = render_to_string(f"{template}.html", full_context)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
     message.attach_alternative(html, "text/html")
     message.send()

@@ -1,21 +1,97 @@
 """Every permission codename the portal checks, the checks themselves, and the grants.
 
 Views and services ask `can_<verb>_<thing>(user, obj)`; only the grant and revoke functions here
-call guardian's assign_perm/remove_perm.
+call guardian's assign_perm/remove_perm. Object rights live in direct foreign-key tables per model
+(see SECURITY.md), and a right held only globally never counts for an object.
 """
 
 from django.core.exceptions import PermissionDenied
+from guardian.core import ObjectPermissionChecker
+from guardian.shortcuts import assign_perm, remove_perm
 
 # identity
 APPROVE_ACCOUNTS = "identity.approve_accounts"
 VIEW_AUTH_EVENTS = "identity.view_authevent"
+
+# casework: a global right to start assessments, and rights on each assessment
+START_ASSESSMENT = "casework.add_assessment"
+VIEW_ASSESSMENT = "casework.view_assessment"
+EDIT_ASSESSMENT = "casework.change_assessment"
+SHARE_ASSESSMENT = "casework.share_assessment"
+SUBMIT_ASSESSMENT = "casework.submit_assessment"
+
+# The object rights each part someone plays in an assessment carries.
+AUTHOR_RIGHTS = (VIEW_ASSESSMENT, EDIT_ASSESSMENT, SHARE_ASSESSMENT, SUBMIT_ASSESSMENT)
+CO_AUTHOR_RIGHTS = (VIEW_ASSESSMENT, EDIT_ASSESSMENT, SUBMIT_ASSESSMENT)
+VIEWER_RIGHTS = (VIEW_ASSESSMENT,)
+# Rights an author and co-authors hold only while the assessment is with them, not with the council.
+DRAFTING_RIGHTS = (EDIT_ASSESSMENT, SUBMIT_ASSESSMENT)
+
+# Statuses in which an assessment's answers can change (kept in step with casework.models.EDITABLE_STATUSES).
+_EDITABLE = ("draft", "returned")
+
+
+def _has_object_right(user, codename: str, obj) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    checker = _checker_for(user)
+    return checker.has_perm(codename.split(".", 1)[1], obj)
+
+
+def _checker_for(user):
+    # One checker per user object: repeated checks on a page cost one query per object, not per check.
+    checker = getattr(user, "_portal_permission_checker", None)
+    if checker is None:
+        checker = ObjectPermissionChecker(user)
+        user._portal_permission_checker = checker
+    return checker
+
+
+def forget_cached_rights(user) -> None:
+    """Drop what this user object remembers about its rights (after a grant or revoke)."""
+    for attribute in ("_portal_permission_checker", "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
 
 
 def can_approve_accounts(user) -> bool:
     return user.is_active and user.has_perm(APPROVE_ACCOUNTS)
 
 
+def can_start_assessment(user) -> bool:
+    return user.is_authenticated and user.is_active and user.has_perm(START_ASSESSMENT)
+
+
+def can_view_assessment(user, assessment) -> bool:
+    return _has_object_right(user, VIEW_ASSESSMENT, assessment)
+
+
+def can_edit_assessment(user, assessment) -> bool:
+    return assessment.status in _EDITABLE and _has_object_right(user, EDIT_ASSESSMENT, assessment)
+
+
+def can_share_assessment(user, assessment) -> bool:
+    return assessment.status != "closed" and _has_object_right(user, SHARE_ASSESSMENT, assessment)
+
+
+def can_submit_assessment(user, assessment) -> bool:
+    return assessment.status in _EDITABLE and _has_object_right(user, SUBMIT_ASSESSMENT, assessment)
+
+
 def require(allowed: bool, message: str = "You cannot do this") -> None:
     """Refuse the action unless the check passed (rendered as the styled 403 page)."""
     if not allowed:
         raise PermissionDenied(message)
+
+
+def grant(holder, codenames, obj) -> None:
+    """Give a user or group these rights on one object."""
+    for codename in codenames:
+        assign_perm(codename, holder, obj)
+    forget_cached_rights(holder)
+
+
+def revoke(holder, codenames, obj) -> None:
+    for codename in codenames:
+        remove_perm(codename, holder, obj)
+    forget_cached_rights(holder)

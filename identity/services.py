@@ -170,7 +170,7 @@ def _registration_for_existing_address(*, request, email: str, password: str) ->
     owner = User.objects.get(email__iexact=email)
     auth_event_record(kind=AuthEventKind.REGISTRATION_EXISTING, request=request, user=owner)
     account_email_queue(
-        template="registration_existing",
+        template="identity/email/registration_existing",
         to=owner.email,
         subject="Someone tried to register with your e-mail address",
         context={
@@ -199,7 +199,7 @@ def verification_send(*, request, user: User) -> VerificationSendResult:
     _save_technical_fields(user, "verification_sent_at")
     token = verification_token_make(user_id=user.pk, email=user.email)
     account_email_queue(
-        template="verify_email",
+        template="identity/email/verify_email",
         to=user.email,
         subject="Confirm your e-mail address for the Professional Portal",
         context={
@@ -280,7 +280,7 @@ def _tell_administrators_of_pending_account(*, request, user: User) -> None:
     administrators = User.objects.filter(is_active=True, groups__name=Role.ADMINISTRATOR.value).distinct()
     for administrator in administrators:
         account_email_queue(
-            template="approval_needed",
+            template="identity/email/approval_needed",
             to=administrator.email,
             subject="An account is waiting for your approval",
             context={
@@ -321,7 +321,7 @@ def account_approve(*, request, actor: User, user: User) -> None:
     user.save(update_fields=["approved_at", "approved_by"])
     auth_event_record(kind=AuthEventKind.APPROVED, request=request, user=user, detail=f"by user {actor.pk}")
     account_email_queue(
-        template="account_approved",
+        template="identity/email/account_approved",
         to=user.email,
         subject="Your Professional Portal account has been approved",
         context={"full_name": user.full_name, "sign_in_url": _absolute(request, reverse("identity:sign-in"))},
@@ -340,7 +340,7 @@ def account_reject(*, request, actor: User, user: User) -> None:
     sessions_end_for_user(user=user)
     auth_event_record(kind=AuthEventKind.REJECTED, request=request, user=user, detail=f"by user {actor.pk}")
     account_email_queue(
-        template="account_rejected",
+        template="identity/email/account_rejected",
         to=user.email,
         subject="Your Professional Portal account was not approved",
         context={"full_name": user.full_name},
@@ -532,7 +532,7 @@ def password_change(*, request, user: User, new_password: str) -> None:
     _save_technical_fields(user, "current_session_key")
     auth_event_record(kind=AuthEventKind.PASSWORD_CHANGED, request=request, user=user)
     account_email_queue(
-        template="password_changed",
+        template="identity/email/password_changed",
         to=user.email,
         subject="Your Professional Portal password has been changed",
         context={"full_name": user.full_name, "reset_url": _absolute(request, reverse("identity:password-reset"))},
@@ -547,7 +547,7 @@ def password_reset_request(*, request, email: str) -> None:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     account_email_queue(
-        template="password_reset",
+        template="identity/email/password_reset",
         to=user.email,
         subject="Reset your Professional Portal password",
         context={
@@ -620,7 +620,7 @@ def password_reset_answer_check(*, request, user: User, answer: str) -> Security
     _save_technical_fields(user, "security_answer_failures", "security_answer_locked_until")
     request.session.pop(RESET_SESSION_KEY, None)
     account_email_queue(
-        template="security_answer_locked",
+        template="identity/email/security_answer_locked",
         to=user.email,
         subject="Password reset paused on your Professional Portal account",
         context={"full_name": user.full_name, "minutes": settings.PORTAL_SECURITY_ANSWER_LOCK_MINUTES},
@@ -640,7 +640,7 @@ def password_reset_complete(*, request, user: User, new_password: str) -> None:
     axes_reset(username=user.email)
     auth_event_record(kind=AuthEventKind.RESET_COMPLETED, request=request, user=user)
     account_email_queue(
-        template="password_changed",
+        template="identity/email/password_changed",
         to=user.email,
         subject="Your Professional Portal password has been changed",
         context={"full_name": user.full_name, "reset_url": _absolute(request, reverse("identity:password-reset"))},

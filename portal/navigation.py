@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from identity.permissions import can_approve_accounts
+from identity.permissions import can_approve_accounts, can_start_assessment
 from identity.roles import Role, roles_of
 
 
@@ -38,6 +38,8 @@ def navigation_for(request) -> list[NavigationItem]:
         )
     roles = roles_of(user)
     links = []
+    if can_start_assessment(user):
+        links.append(("Your assessments", "casework:home"))
     if can_approve_accounts(user):
         links.append(("Accounts to approve", "identity:approvals"))
     if Role.ADMINISTRATOR in roles and user.is_staff:

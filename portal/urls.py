@@ -27,6 +27,8 @@ portal_patterns = [
 urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     path("account/", include("identity.urls")),
+    path("assessments/", include("casework.urls")),
+    path("", include("workflows.urls")),
     # The admin is reached through the portal's own sign-in, with its second factor, never its own form.
     path(
         "admin/login/",

@@ -8,6 +8,8 @@ from django.http import HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
 
+from identity.permissions import can_start_assessment
+
 logger = logging.getLogger(__name__)
 
 
@@ -18,6 +20,8 @@ def start(request):
 
 def home(request):
     """Where signing in lands: each role's own starting page."""
+    if can_start_assessment(request.user):
+        return redirect("casework:home")
     return redirect("identity:account")
 
 

@@ -1,7 +1,11 @@
 """factory_boy factories for the portal's records, one per model, with per-role user factories."""
 
+import json
+from functools import cache
+from pathlib import Path
+
 import factory
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
 from identity.models import Organisation, OrganisationDomain, OrganisationKind, Team, TeamMembership, TeamRole, User
 from identity.roles import Role
@@ -32,8 +36,23 @@ class CouncilFactory(OrganisationFactory):
     kind = OrganisationKind.COUNCIL
 
 
+ROLE_FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "roles.json"
+
+
+@cache
+def _role_permissions() -> dict[str, list[list[str]]]:
+    """Each role's permissions as the demo fixture defines them (the one place they are written down)."""
+    rows = json.loads(ROLE_FIXTURE.read_text())
+    return {row["fields"]["name"]: row["fields"]["permissions"] for row in rows}
+
+
 def role_group(role: Role) -> Group:
-    group, _ = Group.objects.get_or_create(name=role.value)
+    group, created = Group.objects.get_or_create(name=role.value)
+    if created:
+        for codename, app_label, model in _role_permissions().get(role.value, []):
+            group.permissions.add(
+                Permission.objects.get(codename=codename, content_type__app_label=app_label, content_type__model=model)
+            )
     return group
 
 

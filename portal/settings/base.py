@@ -137,6 +137,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Evidence uploads: a size cap with a clear error (the real portals cap at 10 MB; reports can be larger).
+PORTAL_ATTACHMENT_MAX_BYTES = env.int("PORTAL_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+FILE_UPLOAD_PERMISSIONS = 0o640
 MEDIA_ROOT = Path(env("PORTAL_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 
 # Sessions: the seed portal times out after 30 minutes of inactivity (ASVS 7.3.1). The idle limit

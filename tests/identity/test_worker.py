@@ -33,7 +33,7 @@ def worker():
 
 def test_account_email_is_delivered_by_a_worker(worker):
     result = send_account_email.delay(
-        template="account_approved",
+        template="identity/email/account_approved",
         to="pat@oakfield.plymouth.sch.uk",
         subject="Your Professional Portal account has been approved",
         context={"full_name": "Pat Quinn", "sign_in_url": "https://portal.example.gov.uk/account/sign-in/"},

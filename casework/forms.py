@@ -1,0 +1,158 @@
+"""Forms of the drafting pages other than the sections: starting, evidence, sharing, searching."""
+
+from django import forms
+from django.conf import settings
+
+from portal.forms import GovukDateField
+
+from .models import AssessmentKind, AttachmentCategory, CollaboratorRole
+from .sections.fields import YES_NO
+
+KIND_HINTS = {
+    AssessmentKind.EHAT: "For a child and family who would benefit from support from more than one service, with "
+    "their consent.",
+    AssessmentKind.EHCP: "To ask the council to assess a child's special educational needs for an Education, Health "
+    "and Care Plan.",
+    AssessmentKind.YOUNG_CARERS: "For a child or young person who looks after someone in their family.",
+}
+
+
+class KindForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What do you want to complete?",
+        choices=AssessmentKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the kind of assessment", "invalid_choice": "Select the kind of assessment"},
+    )
+
+    def options(self) -> list[tuple]:
+        """Each radio with the hint that explains when to choose it."""
+        return [(option, KIND_HINTS[option.data["value"]]) for option in self["kind"].subwidgets]
+
+
+class SafeguardingCheckForm(forms.Form):
+    significant_harm = forms.ChoiceField(
+        label="Do you believe the child is at risk of significant harm?",
+        help_text="For example, from physical, sexual or emotional abuse or neglect.",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select yes if you believe the child is at risk of significant harm",
+            "invalid_choice": "Select yes if you believe the child is at risk of significant harm",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["significant_harm"].legend_size = "l"
+        self.fields["significant_harm"].inline = True
+
+
+NEW_CHILD = "new"
+
+
+class ChildChoiceForm(forms.Form):
+    child = forms.ChoiceField(
+        label="Who is the assessment about?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the child, or a child not listed"},
+    )
+
+    def __init__(self, *args, children, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(str(child.pk), f"{child.full_name}, born {child.date_of_birth:%-d %B %Y}") for child in children]
+        self.fields["child"].choices = [*choices, (NEW_CHILD, "A child not listed")]
+        self.fields["child"].error_messages["invalid_choice"] = "Select the child, or a child not listed"
+        self.fields["child"].legend_size = "l"
+
+
+class NewChildForm(forms.Form):
+    first_name = forms.CharField(
+        label="First name",
+        max_length=100,
+        error_messages={
+            "required": "Enter the child's first name",
+            "max_length": "First name must be 100 characters or fewer",
+        },
+        widget=forms.TextInput(
+            attrs={"class": "govuk-!-width-two-thirds", "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
+    last_name = forms.CharField(
+        label="Last name",
+        max_length=100,
+        error_messages={
+            "required": "Enter the child's last name",
+            "max_length": "Last name must be 100 characters or fewer",
+        },
+        widget=forms.TextInput(
+            attrs={"class": "govuk-!-width-two-thirds", "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
+    date_of_birth = GovukDateField(label="Date of birth", help_text="For example, 27 3 2015", past_only=True)
+
+    def clean_date_of_birth(self):
+        value = self.cleaned_data["date_of_birth"]
+        if value and value.year < 1990:
+            raise forms.ValidationError("Date of birth must be after 1 January 1990")
+        return value
+
+
+class DuplicateChildForm(forms.Form):
+    use_existing = forms.ChoiceField(
+        label="Is this the same child?",
+        choices=[("yes", "Yes, use the details I entered before"), ("no", "No, this is a different child")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether this is the same child"},
+    )
+
+
+class AttachmentForm(forms.Form):
+    document = forms.FileField(
+        label="Upload a document",
+        help_text=f"A PDF, Word document, OpenDocument text, PNG or JPG, smaller than "
+        f"{settings.PORTAL_ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB",
+        error_messages={"required": "Select a document to upload", "empty": "The selected file is empty"},
+    )
+    category = forms.ChoiceField(
+        label="What is it?",
+        choices=AttachmentCategory.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what the document is"},
+    )
+    description = forms.CharField(
+        label="Description (optional)",
+        help_text="For example, the author and date of a report",
+        required=False,
+        max_length=200,
+        error_messages={"max_length": "Description must be 200 characters or fewer"},
+        widget=forms.TextInput(attrs={"class": "govuk-!-width-two-thirds"}),
+    )
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(
+        label="Colleague's work e-mail address",
+        help_text="They must have an account on the portal and work for your organisation",
+        max_length=254,
+        error_messages={
+            "required": "Enter your colleague's e-mail address",
+            "invalid": "Enter an e-mail address in the correct format, like name@example.com",
+        },
+        widget=forms.EmailInput(attrs={"class": "govuk-!-width-two-thirds", "spellcheck": "false"}),
+    )
+    role = forms.ChoiceField(
+        label="What can they do?",
+        choices=CollaboratorRole.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what they can do"},
+    )
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search by child's name or reference",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "class": "govuk-!-width-one-half"}),
+    )

@@ -1,0 +1,336 @@
+"""The assessments professionals write: the case, its sections, the child, evidence, sharing and timeline.
+
+An assessment's status is exactly one of draft, submitted, under review, returned or closed, and only
+services change it. Section answers are kept as the form data the professional typed, so a section
+saved half-done comes back exactly as it was left; the forms in casework.sections validate them.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from identity.models import Organisation, Team
+
+
+class AssessmentKind(models.TextChoices):
+    EHAT = "ehat", "Early Help Assessment"
+    EHCP = "ehcp", "Request for an EHC needs assessment"
+    YOUNG_CARERS = "young_carers", "Young Carers assessment"
+
+
+REFERENCE_PREFIXES = {
+    AssessmentKind.EHAT: "EHAT",
+    AssessmentKind.EHCP: "EHCP",
+    AssessmentKind.YOUNG_CARERS: "YC",
+}
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    UNDER_REVIEW = "under_review", "Under review"
+    RETURNED = "returned", "Returned"
+    CLOSED = "closed", "Closed"
+
+
+# Statuses in which the author and co-authors may change the answers.
+EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Describes themselves in another way"
+    NOT_KNOWN = "not_known", "Not known"
+
+
+class Child(models.Model):
+    """A child or young person as last recorded by a professional, reused across their assessments.
+
+    Each assessment keeps its own copy of the details in its child section, so a submitted assessment
+    never changes when the child's record is updated for a later one.
+    """
+
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    gender = models.CharField(max_length=20, choices=Gender.choices, blank=True)
+    ethnicity = models.CharField(max_length=60, blank=True)
+    address = models.TextField(max_length=500, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    first_language = models.CharField(max_length=60, blank=True)
+    upn = models.CharField("unique pupil number", max_length=13, blank=True)
+    nhs_number = models.CharField("NHS number", max_length=10, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="children_added")
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "children"
+        indexes = [
+            models.Index(
+                fields=["created_by", "last_name", "first_name", "date_of_birth"], name="casework_child_author"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Outcome(models.TextChoices):
+    # EHAT
+    ACCEPTED = "accepted", "Accepted for early help"
+    SIGNPOSTED = "signposted", "Signposted to another service"
+    STEPPED_UP = "stepped_up", "Stepped up to children's social care"
+    # EHCP proposal
+    AGREED_TO_ASSESS = "agreed_to_assess", "Agreed to assess"
+    REFUSED_TO_ASSESS = "refused_to_assess", "Refused to assess"
+    # Young Carers
+    SUPPORT_PLAN = "support_plan", "Assessed with a support plan"
+    NO_ELIGIBLE_NEEDS = "no_eligible_needs", "No eligible needs"
+    # Any
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Assessment(models.Model):
+    """One assessment (the case): its kind, child, author, status, and where the council's review has it.
+
+    The review columns (team, assigned officer, due dates) are written by the workflows app's services;
+    queue pages read them here, on indexed columns of one table.
+    """
+
+    kind = models.CharField(max_length=20, choices=AssessmentKind.choices)
+    reference = models.CharField(max_length=20, unique=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    outcome = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="assessments")
+    # Kept from the child section for lists and searches, so they need no join into the answers.
+    child_name = models.CharField(max_length=201)
+    child_date_of_birth = models.DateField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, related_name="assessments")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    first_submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, help_text="The latest submission.")
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    # Review: routed team, the officer holding the case, and the clock.
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="assessments")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_assessments"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    decision_due = models.DateField(null=True, blank=True)
+    final_due = models.DateField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        permissions = [
+            ("share_assessment", "Can invite co-authors and viewers to an assessment"),
+            ("submit_assessment", "Can submit an assessment to the council"),
+        ]
+        indexes = [
+            models.Index(fields=["team", "status", "submitted_at"], name="casework_queue"),
+            models.Index(fields=["assigned_to", "status"], name="casework_assignee"),
+            models.Index(fields=["status", "decision_due"], name="casework_due"),
+            models.Index(fields=["author", "status", "updated_at"], name="casework_author"),
+            models.Index(fields=["child_name"], name="casework_child_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} – {self.child_name}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+
+class AssessmentUserObjectPermission(UserObjectPermissionBase):
+    """Per-assessment rights of a person (author, co-author, viewer, assigned officer)."""
+
+    content_object = models.ForeignKey(Assessment, on_delete=models.CASCADE)
+
+
+class AssessmentGroupObjectPermission(GroupObjectPermissionBase):
+    """Per-assessment rights of a group (the council team the case is routed to)."""
+
+    content_object = models.ForeignKey(Assessment, on_delete=models.CASCADE)
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number given for a kind of assessment in a year (EHAT-2026-000123)."""
+
+    kind = models.CharField(max_length=20, choices=AssessmentKind.choices)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "year"], name="casework_reference_counter_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.year}: {self.last_number}"
+
+
+class SectionStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+
+
+class AssessmentSection(models.Model):
+    """The answers to one section of an assessment, as typed, with its progress and version."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="sections")
+    key = models.CharField(max_length=40)
+    data = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=20, choices=SectionStatus.choices, default=SectionStatus.NOT_STARTED)
+    # Each save adds one; a save based on an older version is a conflict, never a silent overwrite.
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    # Set when the council returns the assessment asking for changes here.
+    return_comment = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "key"], name="casework_section_once")]
+
+    def __str__(self) -> str:
+        return f"{self.assessment.reference} {self.key}"
+
+
+class SectionDraft(models.Model):
+    """What someone has typed into a section but not saved yet, kept every few seconds by the page.
+
+    One per person and section; saving the section removes it. Not part of the history: the saves are.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="drafts")
+    key = models.CharField(max_length=40)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField(default=dict)
+    base_version = models.PositiveIntegerField()
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "key", "user"], name="casework_draft_once")]
+
+    def __str__(self) -> str:
+        return f"Draft of {self.key} by user {self.user_id}"
+
+
+class CollaboratorRole(models.TextChoices):
+    CO_AUTHOR = "co_author", "Co-author (can change the answers)"
+    VIEWER = "viewer", "Viewer (can read only)"
+
+
+class Collaborator(models.Model):
+    """A colleague the author has invited to an assessment."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="collaborators")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collaborations")
+    role = models.CharField(max_length=20, choices=CollaboratorRole.choices)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    invited_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "user"], name="casework_collaborator_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.assessment.reference} ({self.get_role_display()})"
+
+
+def attachment_path(instance, filename: str) -> str:
+    # The stored name is made here, never taken from the upload: no traversal, no clashes, nothing to guess.
+    return f"attachments/{instance.assessment_id}/{uuid.uuid4().hex}{instance.extension}"
+
+
+class AttachmentCategory(models.TextChoices):
+    PROFESSIONAL_REPORT = "professional_report", "Report from a professional"
+    PLAN = "plan", "Plan or review (for example SEN support plan, APDR record)"
+    PROVISION_MAP = "provision_map", "Provision map"
+    ATTENDANCE = "attendance", "Attendance record"
+    VIEWS = "views", "Views of the child, young person or family"
+    OTHER = "other", "Other evidence"
+
+
+class Attachment(models.Model):
+    """A document attached as evidence, stored under a generated name, downloaded only through a checked view."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(max_length=255)
+    extension = models.CharField(max_length=10)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    category = models.CharField(max_length=30, choices=AttachmentCategory.choices, default=AttachmentCategory.OTHER)
+    description = models.CharField(max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class CaseEventKind(models.TextChoices):
+    CREATED = "created", "Assessment started"
+    SECTION_SAVED = "section_saved", "Section saved"
+    SECTION_COMPLETED = "section_completed", "Section completed"
+    ATTACHMENT_ADDED = "attachment_added", "Document attached"
+    ATTACHMENT_REMOVED = "attachment_removed", "Document removed"
+    ATTACHMENT_DOWNLOADED = "attachment_downloaded", "Document downloaded"
+    SHARED = "shared", "Shared with a colleague"
+    UNSHARED = "unshared", "Colleague's access removed"
+    SUBMITTED = "submitted", "Submitted to the council"
+    VIEWED_BY_COUNCIL = "viewed_by_council", "Viewed by the council"
+    CLAIMED = "claimed", "Picked up by an officer"
+    ASSIGNED = "assigned", "Assigned to an officer"
+    RELEASED = "released", "Put back in the team's queue"
+    RETURNED = "returned", "Returned to the author for changes"
+    MESSAGE = "message", "Message"
+    CLOSED = "closed", "Decision recorded and closed"
+    WITHDRAWN = "withdrawn", "Withdrawn by the author"
+    REOPENED = "reopened", "Reopened"
+    CLOCK_PAUSED = "clock_paused", "Deadline clock paused"
+    CLOCK_RESUMED = "clock_resumed", "Deadline clock resumed"
+
+
+class CaseEvent(models.Model):
+    """One entry of an assessment's timeline: who did what, when, with field-level before and after.
+
+    Every service that changes an assessment writes one explicitly; so do events that change no field
+    (a download, a view by the council). django-simple-history keeps the full rows behind them.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=CaseEventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    summary = models.CharField(max_length=300, blank=True)
+    # [{"field": label, "before": text, "after": text}, ...]
+    changes = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["assessment", "-created_at", "-id"], name="casework_event_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"

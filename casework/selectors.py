@@ -1,0 +1,184 @@
+"""Reads about assessments. Lists and detail pages use the same visibility rule, so they cannot disagree."""
+
+from dataclasses import dataclass
+
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from identity.permissions import can_view_assessment
+
+from .models import (
+    Assessment,
+    AssessmentGroupObjectPermission,
+    AssessmentSection,
+    AssessmentUserObjectPermission,
+    Attachment,
+    CaseEvent,
+    Child,
+    Collaborator,
+    SectionDraft,
+    SectionStatus,
+    Status,
+)
+from .sections import AssessmentSpec, Gap, spec_for
+
+
+def _right_filter(codename: str):
+    return {"permission__codename": codename, "permission__content_type__app_label": "casework"}
+
+
+def assessments_visible_to(user) -> QuerySet[Assessment]:
+    """Assessments the user may see: by a right of their own or of one of their groups (an EXISTS each)."""
+    if not user.is_authenticated or not user.is_active:
+        return Assessment.objects.none()
+    own = AssessmentUserObjectPermission.objects.filter(
+        user=user, content_object=OuterRef("pk"), **_right_filter("view_assessment")
+    )
+    via_group = AssessmentGroupObjectPermission.objects.filter(
+        group__user=user, content_object=OuterRef("pk"), **_right_filter("view_assessment")
+    )
+    return Assessment.objects.filter(Q(Exists(own)) | Q(Exists(via_group)))
+
+
+def assessment_for_user(user, pk: int) -> Assessment:
+    """One assessment the user may see, or 404 – the same answer whether it does not exist or is not theirs."""
+    assessment = Assessment.objects.select_related("author", "child", "team", "assigned_to").filter(pk=pk).first()
+    if assessment is None or not can_view_assessment(user, assessment):
+        raise Http404("No such assessment")
+    return assessment
+
+
+# Needing the professional's action first, then drafts, then with the council, then closed.
+_HOME_ORDER = Case(
+    When(status=Status.RETURNED, then=Value(0)),
+    When(status=Status.DRAFT, then=Value(1)),
+    When(status__in=(Status.SUBMITTED, Status.UNDER_REVIEW), then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+
+
+def assessments_for_professional(user, *, search: str = "") -> QuerySet[Assessment]:
+    """The professional's own and shared assessments: returned first, then drafts, with the council, closed."""
+    own = AssessmentUserObjectPermission.objects.filter(
+        user=user, content_object=OuterRef("pk"), **_right_filter("view_assessment")
+    )
+    assessments = Assessment.objects.filter(Exists(own)).select_related("author", "assigned_to")
+    search = search.strip()
+    if search:
+        assessments = assessments.filter(Q(child_name__icontains=search) | Q(reference__iexact=search))
+    return assessments.annotate(needs_action_order=_HOME_ORDER).order_by("needs_action_order", "-updated_at", "-pk")
+
+
+def children_of_author(user) -> QuerySet[Child]:
+    return Child.objects.filter(created_by=user).order_by("last_name", "first_name", "date_of_birth")
+
+
+def child_matching(*, author, first_name: str, last_name: str, date_of_birth) -> Child | None:
+    """The author's child with this name and date of birth, if they have entered them before."""
+    return (
+        Child.objects.filter(
+            created_by=author,
+            first_name__iexact=first_name.strip(),
+            last_name__iexact=last_name.strip(),
+            date_of_birth=date_of_birth,
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def latest_child_section_data(child: Child) -> dict:
+    """The child section as last written in any of this child's assessments, to start a new one from."""
+    section = (
+        AssessmentSection.objects.filter(
+            assessment__child=child, key__in=("child", "young_carer"), status=SectionStatus.COMPLETED
+        )
+        .order_by("-updated_at")
+        .first()
+    )
+    return dict(section.data) if section else {}
+
+
+def sections_by_key(assessment: Assessment) -> dict[str, AssessmentSection]:
+    return {section.key: section for section in assessment.sections.all()}
+
+
+def section_draft_for(assessment: Assessment, key: str, user) -> SectionDraft | None:
+    return SectionDraft.objects.filter(assessment=assessment, key=key, user=user).first()
+
+
+@dataclass(frozen=True)
+class TaskListRow:
+    key: str
+    title: str
+    status: str  # a SectionStatus value, "needs_changes" or "cannot_start"
+    return_comment: str
+
+
+def task_list(assessment: Assessment) -> list[TaskListRow]:
+    spec = spec_for(assessment.kind)
+    saved = sections_by_key(assessment)
+    stopped = (
+        assessment.kind == "ehat"
+        and saved.get("safeguarding")
+        and saved["safeguarding"].data.get("significant_harm") == "yes"
+    )
+    rows = []
+    for section_spec in spec.sections:
+        section = saved.get(section_spec.key)
+        status = section.status if section else SectionStatus.NOT_STARTED
+        comment = section.return_comment if section else ""
+        if stopped and section_spec.key != "safeguarding":
+            status = "cannot_start"
+        elif comment and assessment.status == Status.RETURNED:
+            status = "needs_changes"
+        rows.append(TaskListRow(section_spec.key, section_spec.title, status, comment))
+    return rows
+
+
+def completed_answers(assessment: Assessment, spec: AssessmentSpec | None = None) -> dict[str, dict]:
+    """Each completed section's checked answers, with its rows under their names."""
+    spec = spec or spec_for(assessment.kind)
+    answers = {}
+    for key, section in sections_by_key(assessment).items():
+        if section.status != SectionStatus.COMPLETED:
+            continue
+        form_class = spec.section(key).form_class
+        form = form_class(data=form_class.as_form_data(section.data), strict=False, context=section_context())
+        if form.is_valid():
+            answers[key] = {**form.cleaned_data, **{name: form.rows_cleaned(name) for name in form.row_sets}}
+    return answers
+
+
+def section_context() -> dict:
+    """What section checks may need beyond the answers (today's date, for dates relative to now)."""
+    return {"today": timezone.localdate()}
+
+
+def assessment_gaps(assessment: Assessment) -> list[Gap]:
+    """Everything that stops the assessment being submitted, so it is not returned for missing evidence."""
+    spec = spec_for(assessment.kind)
+    saved = sections_by_key(assessment)
+    gaps = [
+        Gap(f"Complete the section ‘{section_spec.title}’", section_spec.key)
+        for section_spec in spec.sections
+        if section_spec.required
+        and (saved.get(section_spec.key) is None or saved[section_spec.key].status != "completed")
+    ]
+    categories = set(assessment.attachments.values_list("category", flat=True))
+    gaps += spec.extra_checks(completed_answers(assessment, spec), categories)
+    return gaps
+
+
+def attachments_of(assessment: Assessment) -> QuerySet[Attachment]:
+    return assessment.attachments.select_related("uploaded_by").order_by("uploaded_at", "pk")
+
+
+def collaborators_of(assessment: Assessment) -> QuerySet[Collaborator]:
+    return assessment.collaborators.select_related("user").order_by("user__full_name")
+
+
+def timeline(assessment: Assessment) -> QuerySet[CaseEvent]:
+    return assessment.events.select_related("actor").order_by("-created_at", "-pk")

@@ -129,9 +129,12 @@ class Assessment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_assessments"
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
+    pickup_due = models.DateField(null=True, blank=True, help_text="When an officer should have picked it up.")
     decision_due = models.DateField(null=True, blank=True)
-    final_due = models.DateField(null=True, blank=True)
+    final_due = models.DateField(null=True, blank=True, help_text="EHCP: the final plan, 20 weeks from the request.")
     decision_note = models.TextField(blank=True)
+    # What the decision recorded besides the outcome: a lead professional, a coordinator, reasons for parents.
+    outcome_details = models.JSONField(default=dict, blank=True)
 
     history = HistoricalRecords()
 
@@ -140,6 +143,7 @@ class Assessment(models.Model):
         permissions = [
             ("share_assessment", "Can invite co-authors and viewers to an assessment"),
             ("submit_assessment", "Can submit an assessment to the council"),
+            ("review_assessment", "Can review an assessment for the council"),
         ]
         indexes = [
             models.Index(fields=["team", "status", "submitted_at"], name="casework_queue"),

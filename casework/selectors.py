@@ -182,3 +182,27 @@ def collaborators_of(assessment: Assessment) -> QuerySet[Collaborator]:
 
 def timeline(assessment: Assessment) -> QuerySet[CaseEvent]:
     return assessment.events.select_related("actor").order_by("-created_at", "-pk")
+
+
+def answer_cards(assessment: Assessment) -> list[dict]:
+    """Each section's answers as summary-card rows, read leniently from what was stored."""
+    spec = spec_for(assessment.kind)
+    saved = sections_by_key(assessment)
+    cards = []
+    for section_spec in spec.sections:
+        section = saved.get(section_spec.key)
+        form_class = section_spec.form_class
+        form = form_class(
+            data=form_class.as_form_data(section.data) if section else None, strict=False, context=section_context()
+        )
+        if section:
+            form.is_valid()
+        cards.append(
+            {
+                "spec": section_spec,
+                "status": section.status if section else "not_started",
+                "answers": form.answers() if section else [],
+                "row_answers": form.row_answers() if section else [],
+            }
+        )
+    return cards

@@ -19,6 +19,7 @@ VIEW_ASSESSMENT = "casework.view_assessment"
 EDIT_ASSESSMENT = "casework.change_assessment"
 SHARE_ASSESSMENT = "casework.share_assessment"
 SUBMIT_ASSESSMENT = "casework.submit_assessment"
+REVIEW_ASSESSMENT = "casework.review_assessment"
 
 # The object rights each part someone plays in an assessment carries.
 AUTHOR_RIGHTS = (VIEW_ASSESSMENT, EDIT_ASSESSMENT, SHARE_ASSESSMENT, SUBMIT_ASSESSMENT)

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from identity.permissions import can_approve_accounts, can_start_assessment
 from identity.roles import Role, roles_of
+from workflows.selectors import is_council_user, unread_notification_count
 
 
 @dataclass(frozen=True)
@@ -40,10 +41,14 @@ def navigation_for(request) -> list[NavigationItem]:
     links = []
     if can_start_assessment(user):
         links.append(("Your assessments", "casework:home"))
+    if is_council_user(user):
+        links.append(("Work", "workflows:work"))
     if can_approve_accounts(user):
         links.append(("Accounts to approve", "identity:approvals"))
     if Role.ADMINISTRATOR in roles and user.is_staff:
         links.append(("Administration", "admin:index"))
+    unread = unread_notification_count(user)
+    links.append((f"Notifications ({unread} new)" if unread else "Notifications", "workflows:notifications"))
     links += [("Your account", "identity:account"), ("User guides", "portal:guides")]
     return _with_current(request, links)
 

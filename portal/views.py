@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.template import loader
 
 from identity.permissions import can_start_assessment
+from workflows.selectors import is_council_user
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +23,8 @@ def home(request):
     """Where signing in lands: each role's own starting page."""
     if can_start_assessment(request.user):
         return redirect("casework:home")
+    if is_council_user(request.user):
+        return redirect("workflows:work")
     return redirect("identity:account")
 
 

@@ -1,27 +1,213 @@
-"""Writes for the council's side of an assessment, starting with its submission.
+"""Writes for the council's side of an assessment: submitting, claiming, returning, deciding and the rest.
 
-Submitting lives here, not in casework, because it hands the assessment to the council's review:
-drafting knows nothing of review.
+Every transition is one call: in one transaction it locks the assessment row, checks the state and the
+person's right, changes the status, drives the viewflow task alongside (so they always agree), writes
+history and a timeline event, changes object rights, and queues notifications for after the commit.
+Submitting lives here, not in casework: it hands the assessment to the council's review.
 """
 
-from django.db import transaction
-from django.utils import timezone
+import datetime
 
-from casework.models import Assessment, CaseEventKind, Collaborator, CollaboratorRole, Status
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from viewflow.workflow.status import PROCESS, STATUS
+
+from casework.models import (
+    Assessment,
+    AssessmentSection,
+    CaseEventKind,
+    Collaborator,
+    CollaboratorRole,
+    Outcome,
+    Status,
+)
+from casework.sections import spec_for
 from casework.selectors import assessment_gaps
 from casework.services import case_event_record
-from identity.models import User
-from identity.permissions import DRAFTING_RIGHTS, can_submit_assessment, require, revoke
+from identity.models import Team, TeamMembership, TeamRole, User
+from identity.permissions import (
+    DRAFTING_RIGHTS,
+    REVIEW_ASSESSMENT,
+    VIEW_ASSESSMENT,
+    can_submit_assessment,
+    can_view_assessment,
+    grant,
+    require,
+    revoke,
+)
+
+from . import deadlines
+from .flows import FLOWS
+from .models import (
+    MANDATORY_KINDS,
+    AssessmentReview,
+    CaseMessage,
+    ClockPause,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    PauseReason,
+    TeamRoute,
+)
+from .notifications import notify
+
+REVIEWER_RIGHTS = (VIEW_ASSESSMENT, REVIEW_ASSESSMENT)
+
+OUTCOMES_BY_KIND = {
+    "ehat": (Outcome.ACCEPTED, Outcome.SIGNPOSTED, Outcome.STEPPED_UP),
+    "ehcp": (Outcome.AGREED_TO_ASSESS, Outcome.REFUSED_TO_ASSESS),
+    "young_carers": (Outcome.SUPPORT_PLAN, Outcome.NO_ELIGIBLE_NEEDS),
+}
 
 
-class SubmissionRefused(Exception):
-    """The assessment cannot be submitted as it is; the message says why."""
+class TransitionRefused(Exception):
+    """The change cannot be made now; the message says why, in words for the person who asked."""
+
+
+class AlreadyTaken(TransitionRefused):
+    """Someone else has just done this (two officers claiming at once): shown as a 409 page."""
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _lock(assessment: Assessment) -> Assessment:
+    return Assessment.objects.select_for_update(of=("self",)).select_related("team").get(pk=assessment.pk)
+
+
+def _save(assessment: Assessment, reason: str, actor: User | None, *fields: str) -> None:
+    assessment.updated_at = timezone.now()
+    assessment._change_reason = reason
+    if actor is not None:
+        assessment._history_user = actor
+    assessment.save(update_fields=[*fields, "updated_at"] if fields else None)
+
+
+def _link(name: str, assessment: Assessment) -> str:
+    return settings.PORTAL_BASE_URL.rstrip("/") + reverse(name, args=[assessment.pk])
+
+
+def _officer_link(assessment: Assessment) -> str:
+    return _link("workflows:case", assessment)
+
+
+def _author_link(assessment: Assessment) -> str:
+    return _link("workflows:progress", assessment)
+
+
+def _drafters(assessment: Assessment) -> list[User]:
+    co_authors = [
+        collaborator.user
+        for collaborator in Collaborator.objects.filter(assessment=assessment, role=CollaboratorRole.CO_AUTHOR)
+        .select_related("user")
+        .order_by("pk")
+    ]
+    return [assessment.author, *co_authors]
+
+
+def active_review(assessment: Assessment) -> AssessmentReview | None:
+    return (
+        AssessmentReview.objects.filter(assessment=assessment)
+        .exclude(status__in=(PROCESS.DONE, PROCESS.CANCELED))
+        .order_by("-pk")
+        .first()
+    )
+
+
+def active_task(review: AssessmentReview, node):
+    return (
+        review.task_set.filter(flow_task=node, status__in=(STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED))
+        .order_by("-pk")
+        .first()
+    )
+
+
+def _review_task(assessment: Assessment):
+    """The active review task of the assessment's process (it has one while submitted or under review)."""
+    review = active_review(assessment)
+    task = active_task(review, FLOWS[assessment.kind].review) if review else None
+    if task is None:
+        raise TransitionRefused("This assessment is not waiting for review")
+    return task
+
+
+def is_team_member(user: User, team: Team | None) -> bool:
+    return team is not None and TeamMembership.objects.filter(team=team, user=user, user__is_active=True).exists()
+
+
+def is_team_manager(user: User, team: Team | None) -> bool:
+    return team is not None and TeamMembership.objects.filter(team=team, user=user, role=TeamRole.MANAGER).exists()
+
+
+def _holds(user: User, assessment: Assessment) -> bool:
+    return assessment.assigned_to_id == user.pk
+
+
+def _grant_officer(officer: User, assessment: Assessment) -> None:
+    grant(officer, REVIEWER_RIGHTS, assessment)
+
+
+def _revoke_officer(officer: User | None, assessment: Assessment) -> None:
+    if officer is not None:
+        revoke(officer, (REVIEW_ASSESSMENT,), assessment)
+
+
+def _open_pause(assessment: Assessment) -> ClockPause | None:
+    return ClockPause.objects.filter(assessment=assessment, ended_on__isnull=True).first()
+
+
+def _pause_clock(assessment: Assessment, reason: str, actor: User) -> None:
+    if _open_pause(assessment) is None:
+        pause = ClockPause(assessment=assessment, reason=reason, started_on=timezone.localdate(), started_by=actor)
+        pause._change_reason = "Clock paused"
+        pause.save()
+        case_event_record(
+            assessment=assessment,
+            kind=CaseEventKind.CLOCK_PAUSED,
+            actor=actor,
+            summary=PauseReason(reason).label,
+        )
+
+
+def _resume_clock(assessment: Assessment, actor: User) -> None:
+    """End an open pause and move the due dates on by its length."""
+    pause = _open_pause(assessment)
+    if pause is None:
+        return
+    today = timezone.localdate()
+    pause.ended_on = today
+    pause._change_reason = "Clock resumed"
+    pause.save()
+    holidays = deadlines.bank_holidays()
+    changes = []
+    for field in ("pickup_due", "decision_due", "final_due"):
+        before = getattr(assessment, field)
+        after = deadlines.extended(assessment.kind, before, pause.started_on, today, holidays)
+        if after != before:
+            setattr(assessment, field, after)
+            changes.append({"field": field.replace("_", " "), "before": str(before), "after": str(after)})
+    case_event_record(
+        assessment=assessment,
+        kind=CaseEventKind.CLOCK_RESUMED,
+        actor=actor,
+        summary=f"Paused from {pause.started_on:%-d %B %Y} to {today:%-d %B %Y}",
+        changes=changes,
+    )
+
+
+# ---------------------------------------------------------------- submitting
+
+
+class SubmissionRefused(TransitionRefused):
+    """The assessment cannot be submitted as it is."""
 
 
 @transaction.atomic
 def assessment_submit(*, actor: User, assessment: Assessment, declaration: bool) -> Assessment:
-    """Send a draft (or a returned assessment, again) to the council. Its authors can no longer change it."""
-    assessment = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
+    """Send a draft to the council's review (or a returned assessment, again). Its authors stop editing it."""
+    assessment = _lock(assessment)
     if assessment.status not in (Status.DRAFT, Status.RETURNED):
         raise SubmissionRefused("This assessment has already been submitted")
     require(can_submit_assessment(actor, assessment))
@@ -31,22 +217,450 @@ def assessment_submit(*, actor: User, assessment: Assessment, declaration: bool)
         raise SubmissionRefused("The assessment is not complete: check your answers")
     now = timezone.now()
     resubmission = assessment.status == Status.RETURNED
+    flow_class = FLOWS[assessment.kind]
+    if resubmission:
+        review = active_review(assessment)
+        flow_class.with_author.run(active_task(review, flow_class.with_author))
+        _resume_clock(assessment, actor)
+        if assessment.assigned_to and not is_team_member(assessment.assigned_to, assessment.team):
+            _revoke_officer(assessment.assigned_to, assessment)
+            assessment.assigned_to = None
+    else:
+        team = TeamRoute.objects.select_related("team").get(kind=assessment.kind).team
+        assessment.team = team
+        grant(team.group, REVIEWER_RIGHTS, assessment)
+        due = deadlines.due_dates_for(assessment.kind, timezone.localdate(), deadlines.bank_holidays())
+        assessment.pickup_due, assessment.decision_due, assessment.final_due = (
+            due.pickup_due,
+            due.decision_due,
+            due.final_due,
+        )
+        assessment.first_submitted_at = now
+        flow_class.start.run(assessment=assessment)
     assessment.status = Status.SUBMITTED
     assessment.submitted_at = now
-    assessment.first_submitted_at = assessment.first_submitted_at or now
-    assessment.updated_at = now
-    assessment._change_reason = "Resubmitted" if resubmission else "Submitted"
-    assessment.save()
-    drafters = [assessment.author] + [
-        collaborator.user
-        for collaborator in Collaborator.objects.filter(assessment=assessment, role=CollaboratorRole.CO_AUTHOR)
-    ]
-    for drafter in drafters:
+    assessment.claimed_at = None
+    _save(assessment, "Resubmitted" if resubmission else "Submitted", actor)
+    for drafter in _drafters(assessment):
         revoke(drafter, DRAFTING_RIGHTS, assessment)
     case_event_record(
         assessment=assessment,
         kind=CaseEventKind.SUBMITTED,
         actor=actor,
-        summary="Resubmitted after changes" if resubmission else "Submitted to the council",
+        summary="Submitted again after changes" if resubmission else f"Submitted to the {assessment.team.name}",
+    )
+    _notify_submitted(assessment, resubmission=resubmission)
+    return assessment
+
+
+def _notify_submitted(assessment: Assessment, *, resubmission: bool) -> None:
+    notify(
+        kind=NotificationKind.SUBMITTED,
+        assessment=assessment,
+        recipient=assessment.author,
+        link=_author_link(assessment),
+        context={
+            "team": assessment.team.name,
+            "decision_due": assessment.decision_due,
+            "resubmission": resubmission,
+            "kind_title": spec_for(assessment.kind).title,
+        },
+    )
+    if resubmission and assessment.assigned_to:
+        notify(
+            kind=NotificationKind.RESUBMITTED,
+            assessment=assessment,
+            recipient=assessment.assigned_to,
+            link=_officer_link(assessment),
+            context={"author": assessment.author.full_name},
+        )
+    elif assessment.team.email:
+        notify(
+            kind=NotificationKind.NEW_IN_QUEUE,
+            assessment=assessment,
+            email=assessment.team.email,
+            link=_officer_link(assessment),
+            context={
+                "team": assessment.team.name,
+                "kind_title": spec_for(assessment.kind).title,
+                "organisation": str(assessment.organisation or ""),
+                "pickup_due": assessment.pickup_due,
+                "resubmission": resubmission,
+            },
+        )
+
+
+# ---------------------------------------------------------------- claiming, assigning, releasing
+
+
+@transaction.atomic
+def assessment_claim(*, actor: User, assessment: Assessment) -> Assessment:
+    """An officer of the routed team picks a case up from the queue. If two try at once, one wins."""
+    assessment = _lock(assessment)
+    if assessment.status == Status.UNDER_REVIEW:
+        holder = assessment.assigned_to.full_name if assessment.assigned_to else "another officer"
+        raise AlreadyTaken(f"{holder} has just picked this assessment up")
+    if assessment.status != Status.SUBMITTED:
+        raise TransitionRefused("This assessment is not in the queue")
+    if assessment.assigned_to_id not in (None, actor.pk) and not is_team_manager(actor, assessment.team):
+        raise AlreadyTaken(f"This assessment is waiting for {assessment.assigned_to.full_name}")
+    task = _review_task(assessment)
+    flow_class = FLOWS[assessment.kind]
+    require(
+        is_team_member(actor, assessment.team) and flow_class.review.can_assign(actor, task),
+        "Only officers of the team this assessment is routed to can pick it up",
+    )
+    with task.activation() as activation:
+        activation.assign(actor)
+    _take(assessment, actor)
+    _save(assessment, f"Picked up by {actor.full_name}", actor)
+    case_event_record(assessment=assessment, kind=CaseEventKind.CLAIMED, actor=actor, summary=actor.full_name)
+    notify(
+        kind=NotificationKind.CLAIMED,
+        assessment=assessment,
+        recipient=assessment.author,
+        link=_author_link(assessment),
+        context={"officer": actor.full_name, "team": assessment.team.name},
     )
     return assessment
+
+
+def _take(assessment: Assessment, officer: User) -> None:
+    if assessment.assigned_to_id and assessment.assigned_to_id != officer.pk:
+        _revoke_officer(assessment.assigned_to, assessment)
+    assessment.status = Status.UNDER_REVIEW
+    assessment.assigned_to = officer
+    assessment.claimed_at = timezone.now()
+    _grant_officer(officer, assessment)
+
+
+@transaction.atomic
+def assessment_assign(*, actor: User, assessment: Assessment, officer: User) -> Assessment:
+    """A team manager gives a case, in the queue or held by someone, to a named officer of the team."""
+    assessment = _lock(assessment)
+    require(is_team_manager(actor, assessment.team), "Only a manager of this team can assign its work")
+    if not is_team_member(officer, assessment.team):
+        raise TransitionRefused(f"{officer.full_name} is not in the {assessment.team.name}")
+    if assessment.status not in (Status.SUBMITTED, Status.UNDER_REVIEW):
+        raise TransitionRefused("Only assessments in the queue or under review can be assigned")
+    if assessment.assigned_to_id == officer.pk and assessment.status == Status.UNDER_REVIEW:
+        raise TransitionRefused(f"{officer.full_name} already has this assessment")
+    task = _review_task(assessment)
+    with task.activation() as activation:
+        if task.status == STATUS.NEW:
+            activation.assign(officer)
+        else:
+            activation.reassign(officer)
+    _take(assessment, officer)
+    _save(assessment, f"Assigned to {officer.full_name} by {actor.full_name}", actor)
+    case_event_record(
+        assessment=assessment, kind=CaseEventKind.ASSIGNED, actor=actor, summary=f"Assigned to {officer.full_name}"
+    )
+    notify(
+        kind=NotificationKind.ASSIGNED,
+        assessment=assessment,
+        recipient=officer,
+        link=_officer_link(assessment),
+        context={"manager": actor.full_name, "decision_due": assessment.decision_due},
+    )
+    return assessment
+
+
+@transaction.atomic
+def assessment_release(*, actor: User, assessment: Assessment) -> Assessment:
+    """The officer holding a case puts it back in the team's queue."""
+    assessment = _lock(assessment)
+    if assessment.status != Status.UNDER_REVIEW:
+        raise TransitionRefused("Only an assessment under review can be put back in the queue")
+    require(_holds(actor, assessment) or is_team_manager(actor, assessment.team))
+    task = _review_task(assessment)
+    with task.activation() as activation:
+        activation.unassign()
+    _revoke_officer(assessment.assigned_to, assessment)
+    assessment.status = Status.SUBMITTED
+    assessment.assigned_to = None
+    assessment.claimed_at = None
+    _save(assessment, "Put back in the queue", actor)
+    case_event_record(assessment=assessment, kind=CaseEventKind.RELEASED, actor=actor)
+    return assessment
+
+
+# ---------------------------------------------------------------- returning and deciding
+
+
+def _finish_review_task(assessment: Assessment, request, action: str) -> None:
+    task = _review_task(assessment)
+    review = AssessmentReview.objects.get(pk=task.process_id)
+    review.last_action = action
+    review.save(update_fields=["last_action"])
+    with task.activation() as activation:
+        activation.start(request)
+        activation.execute()
+
+
+@transaction.atomic
+def assessment_return(
+    *, request, actor: User, assessment: Assessment, comments: dict[str, str], message: str = ""
+) -> Assessment:
+    """Send the assessment back to its author, saying what each section needs. Their editing rights return."""
+    assessment = _lock(assessment)
+    if assessment.status != Status.UNDER_REVIEW:
+        raise TransitionRefused("Only an assessment under review can be returned")
+    require(_holds(actor, assessment), "Only the officer reviewing this assessment can return it")
+    comments = {key: text.strip() for key, text in comments.items() if text and text.strip()}
+    if not comments:
+        raise TransitionRefused("Say what needs to change in at least one section")
+    spec = spec_for(assessment.kind)
+    for key, text in comments.items():
+        spec.section(key)
+        section, _ = AssessmentSection.objects.get_or_create(assessment=assessment, key=key)
+        section.return_comment = text
+        section._change_reason = "Returned for changes"
+        section.save(update_fields=["return_comment"])
+    _finish_review_task(assessment, request, "returned")
+    assessment.status = Status.RETURNED
+    _save(assessment, "Returned for changes", actor)
+    for drafter in _drafters(assessment):
+        grant(drafter, DRAFTING_RIGHTS, assessment)
+    if settings.PORTAL_CLOCK_PAUSES_WHEN_RETURNED[assessment.kind]:
+        _pause_clock(assessment, PauseReason.RETURNED, actor)
+    titled = [{"field": spec.section(key).title, "before": "", "after": text} for key, text in comments.items()]
+    case_event_record(
+        assessment=assessment,
+        kind=CaseEventKind.RETURNED,
+        actor=actor,
+        summary=message.strip()[:300] or f"{len(comments)} section(s) need changes",
+        changes=titled,
+    )
+    if message.strip():
+        CaseMessage.objects.create(assessment=assessment, author=actor, body=message.strip())
+    for drafter in _drafters(assessment):
+        notify(
+            kind=NotificationKind.RETURNED,
+            assessment=assessment,
+            recipient=drafter,
+            link=_link("casework:assessment", assessment),
+            context={"officer": actor.full_name, "comments": titled, "message": message.strip()},
+        )
+    return assessment
+
+
+@transaction.atomic
+def assessment_close(
+    *, request, actor: User, assessment: Assessment, outcome: str, note: str, details: dict
+) -> Assessment:
+    """Record the decision and close the case. The author is told the outcome and what happens next."""
+    assessment = _lock(assessment)
+    if assessment.status != Status.UNDER_REVIEW:
+        raise TransitionRefused("Only an assessment under review can be decided")
+    require(_holds(actor, assessment), "Only the officer reviewing this assessment can decide it")
+    if outcome not in OUTCOMES_BY_KIND[assessment.kind]:
+        raise TransitionRefused("Choose an outcome for this kind of assessment")
+    if not note.strip():
+        raise TransitionRefused("Write a decision note")
+    _finish_review_task(assessment, request, "closed")
+    _resume_clock(assessment, actor)
+    assessment.status = Status.CLOSED
+    assessment.outcome = outcome
+    assessment.decision_note = note.strip()
+    assessment.outcome_details = details
+    assessment.closed_at = timezone.now()
+    _save(assessment, f"Closed: {Outcome(outcome).label}", actor)
+    case_event_record(assessment=assessment, kind=CaseEventKind.CLOSED, actor=actor, summary=Outcome(outcome).label)
+    for drafter in _drafters(assessment):
+        notify(
+            kind=NotificationKind.CLOSED,
+            assessment=assessment,
+            recipient=drafter,
+            link=_author_link(assessment),
+            context={"outcome": Outcome(outcome).label, "note": note.strip(), "details": details},
+        )
+    return assessment
+
+
+@transaction.atomic
+def assessment_withdraw(*, actor: User, assessment: Assessment, reason: str) -> Assessment:
+    """The author takes the assessment back before a decision; it closes as withdrawn, the officer is told."""
+    assessment = _lock(assessment)
+    require(actor.pk == assessment.author_id, "Only the author can withdraw this assessment")
+    if assessment.status == Status.CLOSED:
+        raise TransitionRefused("This assessment has already been closed")
+    if not reason.strip():
+        raise TransitionRefused("Say why you are withdrawing the assessment")
+    review = active_review(assessment)
+    if review is not None:
+        FLOWS[assessment.kind].instance.cancel(review)
+    holder = assessment.assigned_to
+    ended_pause = _open_pause(assessment)
+    if ended_pause is not None:
+        ended_pause.ended_on = timezone.localdate()
+        ended_pause.save()
+    assessment.status = Status.CLOSED
+    assessment.outcome = Outcome.WITHDRAWN
+    assessment.decision_note = reason.strip()
+    assessment.closed_at = timezone.now()
+    _save(assessment, "Withdrawn by the author", actor)
+    for drafter in _drafters(assessment):
+        revoke(drafter, DRAFTING_RIGHTS, assessment)
+    case_event_record(assessment=assessment, kind=CaseEventKind.WITHDRAWN, actor=actor, summary=reason.strip()[:300])
+    if holder is not None:
+        notify(
+            kind=NotificationKind.WITHDRAWN,
+            assessment=assessment,
+            recipient=holder,
+            link=_officer_link(assessment),
+            context={"sender": actor.full_name, "reason": reason.strip()},
+        )
+    return assessment
+
+
+def can_reopen(user: User, assessment: Assessment) -> bool:
+    window = datetime.timedelta(days=settings.PORTAL_REOPEN_WINDOW_DAYS)
+    return (
+        assessment.status == Status.CLOSED
+        and assessment.closed_at is not None
+        and timezone.now() - assessment.closed_at <= window
+        and is_team_manager(user, assessment.team)
+    )
+
+
+@transaction.atomic
+def assessment_reopen(*, actor: User, assessment: Assessment, reason: str) -> Assessment:
+    """A team manager reopens a recently closed case: a new review, with the last officer if still in the team."""
+    assessment = _lock(assessment)
+    require(is_team_manager(actor, assessment.team), "Only a manager of this team can reopen its cases")
+    if not can_reopen(actor, assessment):
+        raise TransitionRefused(
+            f"Only cases closed in the last {settings.PORTAL_REOPEN_WINDOW_DAYS} days can be reopened"
+        )
+    if not reason.strip():
+        raise TransitionRefused("Say why the case is being reopened")
+    FLOWS[assessment.kind].start.run(assessment=assessment)
+    previous_officer = assessment.assigned_to
+    assessment.outcome = ""
+    assessment.closed_at = None
+    assessment.status = Status.SUBMITTED
+    if previous_officer is not None and is_team_member(previous_officer, assessment.team):
+        task = _review_task(assessment)
+        with task.activation() as activation:
+            activation.assign(previous_officer)
+        _take(assessment, previous_officer)
+    else:
+        assessment.assigned_to = None
+    _save(assessment, f"Reopened by {actor.full_name}: {reason.strip()}", actor)
+    case_event_record(assessment=assessment, kind=CaseEventKind.REOPENED, actor=actor, summary=reason.strip()[:300])
+    for recipient in {assessment.author, *([assessment.assigned_to] if assessment.assigned_to else [])}:
+        notify(
+            kind=NotificationKind.REOPENED,
+            assessment=assessment,
+            recipient=recipient,
+            link=_officer_link(assessment) if recipient != assessment.author else _author_link(assessment),
+            context={"manager": actor.full_name, "reason": reason.strip()},
+        )
+    return assessment
+
+
+# ---------------------------------------------------------------- the clock, by hand
+
+
+@transaction.atomic
+def clock_pause(*, actor: User, assessment: Assessment, reason: str) -> Assessment:
+    """Stop the clock for a recorded reason (for EHCP requests, a SEND Code of Practice 9.42 exception)."""
+    assessment = _lock(assessment)
+    require(_holds(actor, assessment) or is_team_manager(actor, assessment.team))
+    if assessment.status not in (Status.SUBMITTED, Status.UNDER_REVIEW):
+        raise TransitionRefused("The clock can only be paused while the council has the assessment")
+    if _open_pause(assessment) is not None:
+        raise TransitionRefused("The clock is already paused")
+    _pause_clock(assessment, PauseReason(reason), actor)
+    _save(assessment, "Clock paused", actor)
+    return assessment
+
+
+@transaction.atomic
+def clock_resume(*, actor: User, assessment: Assessment) -> Assessment:
+    assessment = _lock(assessment)
+    require(_holds(actor, assessment) or is_team_manager(actor, assessment.team))
+    if _open_pause(assessment) is None:
+        raise TransitionRefused("The clock is not paused")
+    _resume_clock(assessment, actor)
+    _save(assessment, "Clock resumed", actor)
+    return assessment
+
+
+# ---------------------------------------------------------------- messages and views
+
+
+def can_message(user: User, assessment: Assessment) -> bool:
+    if assessment.status == Status.DRAFT or not can_view_assessment(user, assessment):
+        return False
+    return (
+        user.pk == assessment.author_id
+        or _holds(user, assessment)
+        or is_team_member(user, assessment.team)
+        or (Collaborator.objects.filter(assessment=assessment, user=user).exists())
+    )
+
+
+@transaction.atomic
+def message_post(*, actor: User, assessment: Assessment, body: str) -> CaseMessage:
+    """A message between the council and the professionals; the other side is e-mailed it."""
+    assessment = _lock(assessment)
+    require(can_message(actor, assessment))
+    body = body.strip()
+    if not body:
+        raise TransitionRefused("Write your message")
+    message = CaseMessage(assessment=assessment, author=actor, body=body)
+    message._change_reason = "Message"
+    message.save()
+    case_event_record(assessment=assessment, kind=CaseEventKind.MESSAGE, actor=actor, summary=body[:300])
+    from_council = is_team_member(actor, assessment.team)
+    context = {"sender": actor.full_name, "body": body}
+    if from_council:
+        for drafter in _drafters(assessment):
+            notify(
+                kind=NotificationKind.MESSAGE,
+                assessment=assessment,
+                recipient=drafter,
+                link=_author_link(assessment),
+                context=context,
+            )
+    elif assessment.assigned_to:
+        notify(
+            kind=NotificationKind.MESSAGE,
+            assessment=assessment,
+            recipient=assessment.assigned_to,
+            link=_officer_link(assessment),
+            context=context,
+        )
+    elif assessment.team and assessment.team.email:
+        notify(
+            kind=NotificationKind.MESSAGE,
+            assessment=assessment,
+            email=assessment.team.email,
+            link=_officer_link(assessment),
+            context=context,
+        )
+    return message
+
+
+def council_view_record(*, actor: User, assessment: Assessment) -> None:
+    """An officer opened the case: who at the council saw it is part of the record."""
+    case_event_record(assessment=assessment, kind=CaseEventKind.VIEWED_BY_COUNCIL, actor=actor)
+
+
+# ---------------------------------------------------------------- notification lists and choices
+
+
+def notifications_mark_read(*, user: User, ids: list[int]) -> None:
+    if ids:
+        Notification.objects.filter(recipient=user, pk__in=ids, read_at__isnull=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def notification_preferences_save(*, user: User, choices: dict[str, bool]) -> None:
+    """Which optional notifications the person wants by e-mail; the portal list shows them all anyway."""
+    for kind, wanted in choices.items():
+        if kind in MANDATORY_KINDS:
+            continue
+        NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"email": bool(wanted)})

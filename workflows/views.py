@@ -1,23 +1,87 @@
-"""Pages of the council's side: submitting and its confirmation."""
+"""Pages of the council's side: submitting, work trays, the case, the decisions, progress, notifications."""
+
+from functools import wraps
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+from viewflow.workflow.exceptions import FlowLockFailed
 
+from casework.models import Status
 from casework.sections import spec_for
-from casework.selectors import assessment_for_user
+from casework.selectors import answer_cards, assessment_for_user, attachments_of
+from identity.permissions import require
 
-from .services import SubmissionRefused, assessment_submit
+from . import services
+from .forms import (
+    AssignForm,
+    CloseForm,
+    MessageForm,
+    NotificationSettingsForm,
+    PauseForm,
+    QueueFilter,
+    ReasonForm,
+    ReturnForm,
+)
+from .models import NotificationPreference
+from .selectors import (
+    case_for_council,
+    is_council_user,
+    managed_teams_of,
+    messages_of,
+    next_step_text,
+    notifications_for,
+    open_pause,
+    progress_steps,
+    queue_base,
+    team_members,
+    tray_counts,
+)
+
+PAGE_SIZE = 25
+
+
+def _posted(request):
+    return request.POST if request.method == "POST" else None
+
+
+def refusals_shown(view):
+    """Turn a refused transition into a message (or, when someone else got there first, a 409 page)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except services.AlreadyTaken as taken:
+            return render(
+                request, "workflows/already_taken.html", {"reason": str(taken), "pk": kwargs.get("pk")}, status=409
+            )
+        except FlowLockFailed:
+            reason = "Someone else has just changed this assessment. Look at it again before you carry on."
+            return render(
+                request, "workflows/already_taken.html", {"reason": reason, "pk": kwargs.get("pk")}, status=409
+            )
+        except services.TransitionRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect(request.POST.get("back") or request.path)
+
+    return wrapper
+
+
+# ---------------------------------------------------------------- professionals
 
 
 @require_POST
 def submit(request, pk: int):
     assessment = assessment_for_user(request.user, pk)
     try:
-        assessment_submit(
+        services.assessment_submit(
             actor=request.user, assessment=assessment, declaration=request.POST.get("declaration") == "yes"
         )
-    except SubmissionRefused as refusal:
+    except services.SubmissionRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("casework:check", pk=assessment.pk)
     return redirect("workflows:submitted", pk=assessment.pk)
@@ -25,6 +89,257 @@ def submit(request, pk: int):
 
 def submitted(request, pk: int):
     assessment = assessment_for_user(request.user, pk)
-    if assessment.status in ("draft", "returned"):
+    if assessment.status in (Status.DRAFT, Status.RETURNED):
         return redirect("casework:assessment", pk=assessment.pk)
     return render(request, "workflows/submitted.html", {"assessment": assessment, "spec": spec_for(assessment.kind)})
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_shown
+def progress(request, pk: int):
+    """Where the professional's assessment is: the steps, who has it, the next step, dates and messages."""
+    assessment = assessment_for_user(request.user, pk)
+    if assessment.status == Status.DRAFT:
+        return redirect("casework:assessment", pk=assessment.pk)
+    form = MessageForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        services.message_post(actor=request.user, assessment=assessment, body=form.cleaned_data["body"])
+        messages.success(request, "Your message has been sent")
+        return redirect("workflows:progress", pk=assessment.pk)
+    return render(
+        request,
+        "workflows/progress.html",
+        {
+            "assessment": assessment,
+            "spec": spec_for(assessment.kind),
+            "steps": progress_steps(assessment),
+            "next_step": next_step_text(assessment),
+            "thread": messages_of(assessment),
+            "form": form,
+            "can_message": services.can_message(request.user, assessment),
+            "can_withdraw": request.user.pk == assessment.author_id and assessment.status != Status.CLOSED,
+            "pause": open_pause(assessment),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_shown
+def withdraw(request, pk: int):
+    assessment = assessment_for_user(request.user, pk)
+    require(request.user.pk == assessment.author_id, "Only the author can withdraw this assessment")
+    form = ReasonForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        services.assessment_withdraw(actor=request.user, assessment=assessment, reason=form.cleaned_data["reason"])
+        messages.success(request, f"{assessment.reference} has been withdrawn")
+        return redirect("casework:home")
+    return render(request, "workflows/withdraw.html", {"assessment": assessment, "form": form})
+
+
+# ---------------------------------------------------------------- work trays
+
+
+TRAYS = {
+    "queue": "Team queue",
+    "mine": "My work",
+    "team": "Team work",
+}
+
+
+def work(request, tray: str = "queue"):
+    if tray not in TRAYS:
+        raise Http404("No such work tray")
+    require(is_council_user(request.user), "Only council officers have work trays")
+    if tray == "team":
+        require(bool(managed_teams_of(request.user)), "Only managers see the whole team's work")
+    cases = QueueFilter(request.GET or None, queryset=queue_base(request.user, tray))
+    page = Paginator(cases.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "workflows/work.html",
+        {
+            "tray": tray,
+            "tray_title": TRAYS[tray],
+            "trays": TRAYS,
+            "counts": tray_counts(request.user),
+            "is_manager": bool(managed_teams_of(request.user)),
+            "filter": cases,
+            "page": page,
+            "query": query.urlencode(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+# ---------------------------------------------------------------- the case, for the council
+
+
+def _case_context(request, assessment):
+    user = request.user
+    holds = assessment.assigned_to_id == user.pk
+    manager = services.is_team_manager(user, assessment.team)
+    member = services.is_team_member(user, assessment.team)
+    return {
+        "assessment": assessment,
+        "spec": spec_for(assessment.kind),
+        "cards": answer_cards(assessment),
+        "attachments": attachments_of(assessment),
+        "thread": messages_of(assessment),
+        "message_form": MessageForm(),
+        "pause": open_pause(assessment),
+        "today": timezone.localdate(),
+        "can_claim": member and assessment.status == Status.SUBMITTED and assessment.assigned_to_id in (None, user.pk),
+        "can_release": assessment.status == Status.UNDER_REVIEW and (holds or manager),
+        "can_decide": assessment.status == Status.UNDER_REVIEW and holds,
+        "can_assign": manager and assessment.status in (Status.SUBMITTED, Status.UNDER_REVIEW),
+        "assign_form": AssignForm(members=team_members(assessment.team)) if manager else None,
+        "can_pause": (holds or manager) and assessment.status in (Status.SUBMITTED, Status.UNDER_REVIEW),
+        "can_reopen": services.can_reopen(user, assessment),
+        "can_message": services.can_message(user, assessment),
+    }
+
+
+def case(request, pk: int):
+    assessment = case_for_council(request.user, pk)
+    services.council_view_record(actor=request.user, assessment=assessment)
+    return render(request, "workflows/case.html", _case_context(request, assessment))
+
+
+@require_POST
+@refusals_shown
+def claim(request, pk: int):
+    assessment = case_for_council(request.user, pk)
+    services.assessment_claim(actor=request.user, assessment=assessment)
+    messages.success(request, "You have picked up this assessment. It is in your work")
+    return redirect("workflows:case", pk=pk)
+
+
+@require_POST
+@refusals_shown
+def release(request, pk: int):
+    assessment = case_for_council(request.user, pk)
+    services.assessment_release(actor=request.user, assessment=assessment)
+    messages.success(request, "The assessment is back in the team's queue")
+    return redirect("workflows:work-tray", tray="mine")
+
+
+@require_POST
+@refusals_shown
+def assign(request, pk: int):
+    assessment = case_for_council(request.user, pk)
+    form = AssignForm(request.POST, members=team_members(assessment.team))
+    if not form.is_valid():
+        messages.error(request, "Select an officer of this team")
+        return redirect("workflows:case", pk=pk)
+    officer = form.cleaned_data["officer"]
+    services.assessment_assign(actor=request.user, assessment=assessment, officer=officer)
+    messages.success(request, f"Assigned to {officer.full_name}, who has been e-mailed")
+    return redirect("workflows:case", pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_shown
+def return_to_author(request, pk: int):
+    assessment = case_for_council(request.user, pk)
+    form = ReturnForm(_posted(request), assessment=assessment)
+    if request.method == "POST" and form.is_valid():
+        services.assessment_return(
+            request=request,
+            actor=request.user,
+            assessment=assessment,
+            comments=form.comments(),
+            message=form.cleaned_data["message"],
+        )
+        messages.success(request, f"{assessment.reference} has been returned to {assessment.author.full_name}")
+        return redirect("workflows:work-tray", tray="mine")
+    return render(request, "workflows/return.html", {"assessment": assessment, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_shown
+def close(request, pk: int):
+    assessment = case_for_council(request.user, pk)
+    form = CloseForm(_posted(request), assessment=assessment, outcomes=services.OUTCOMES_BY_KIND[assessment.kind])
+    if request.method == "POST" and form.is_valid():
+        services.assessment_close(
+            request=request,
+            actor=request.user,
+            assessment=assessment,
+            outcome=form.cleaned_data["outcome"],
+            note=form.cleaned_data["note"],
+            details=form.details(),
+        )
+        messages.success(request, f"The decision on {assessment.reference} has been recorded and sent")
+        return redirect("workflows:work-tray", tray="mine")
+    return render(request, "workflows/close.html", {"assessment": assessment, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_shown
+def pause(request, pk: int):
+    assessment = case_for_council(request.user, pk)
+    form = PauseForm(_posted(request), assessment=assessment)
+    if request.method == "POST" and form.is_valid():
+        services.clock_pause(actor=request.user, assessment=assessment, reason=form.cleaned_data["reason"])
+        messages.success(request, "The clock has been paused")
+        return redirect("workflows:case", pk=pk)
+    return render(request, "workflows/pause.html", {"assessment": assessment, "form": form})
+
+
+@require_POST
+@refusals_shown
+def resume(request, pk: int):
+    assessment = case_for_council(request.user, pk)
+    services.clock_resume(actor=request.user, assessment=assessment)
+    messages.success(request, "The clock has restarted and the due dates have moved on")
+    return redirect("workflows:case", pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_shown
+def reopen(request, pk: int):
+    assessment = case_for_council(request.user, pk)
+    form = ReasonForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        services.assessment_reopen(actor=request.user, assessment=assessment, reason=form.cleaned_data["reason"])
+        messages.success(request, f"{assessment.reference} has been reopened")
+        return redirect("workflows:case", pk=pk)
+    return render(request, "workflows/reopen.html", {"assessment": assessment, "form": form})
+
+
+@require_POST
+@refusals_shown
+def message(request, pk: int):
+    assessment = case_for_council(request.user, pk)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        services.message_post(actor=request.user, assessment=assessment, body=form.cleaned_data["body"])
+        messages.success(request, "Your message has been sent")
+    else:
+        messages.error(request, "Write your message")
+    return redirect("workflows:case", pk=pk)
+
+
+# ---------------------------------------------------------------- notifications
+
+
+def notifications(request):
+    items = notifications_for(request.user)
+    unread = [item.pk for item in items if item.read_at is None]
+    response = render(request, "workflows/notifications.html", {"items": items, "unread": set(unread)})
+    services.notifications_mark_read(user=request.user, ids=unread)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def notification_settings(request):
+    current = dict(NotificationPreference.objects.filter(user=request.user).values_list("kind", "email"))
+    form = NotificationSettingsForm(_posted(request), current=current)
+    if request.method == "POST" and form.is_valid():
+        services.notification_preferences_save(user=request.user, choices=form.cleaned_data)
+        messages.success(request, "Your e-mail choices have been saved")
+        return redirect("workflows:notifications")
+    return render(request, "workflows/notification_settings.html", {"form": form})

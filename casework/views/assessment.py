@@ -13,13 +13,13 @@ from identity.permissions import can_edit_assessment, can_share_assessment, can_
 from ..models import AssessmentSection
 from ..sections import spec_for
 from ..selectors import (
+    answer_cards,
     assessment_for_user,
     assessment_gaps,
     attachments_of,
     collaborators_of,
     section_context,
     section_draft_for,
-    sections_by_key,
     task_list,
     timeline,
 )
@@ -191,29 +191,6 @@ def section_discard_draft(request, pk: int, key: str):
     return redirect("casework:section", pk=assessment.pk, key=key)
 
 
-def _answer_cards(assessment):
-    spec = spec_for(assessment.kind)
-    saved = sections_by_key(assessment)
-    cards = []
-    for section_spec in spec.sections:
-        section = saved.get(section_spec.key)
-        form_class = section_spec.form_class
-        form = form_class(
-            data=form_class.as_form_data(section.data) if section else None, strict=False, context=section_context()
-        )
-        if section:
-            form.is_valid()
-        cards.append(
-            {
-                "spec": section_spec,
-                "status": section.status if section else "not_started",
-                "answers": form.answers() if section else [],
-                "row_answers": form.row_answers() if section else [],
-            }
-        )
-    return cards
-
-
 def check_answers(request, pk: int):
     """Check your answers: every section, what is still missing, the declaration and the submit button."""
     assessment = assessment_for_user(request.user, pk)
@@ -225,7 +202,7 @@ def check_answers(request, pk: int):
         {
             "assessment": assessment,
             "spec": spec_for(assessment.kind),
-            "cards": _answer_cards(assessment),
+            "cards": answer_cards(assessment),
             "gaps": assessment_gaps(assessment),
             "attachments": attachments_of(assessment),
             "editable": True,
@@ -242,7 +219,7 @@ def answers(request, pk: int):
         {
             "assessment": assessment,
             "spec": spec_for(assessment.kind),
-            "cards": _answer_cards(assessment),
+            "cards": answer_cards(assessment),
             "attachments": attachments_of(assessment),
             "editable": False,
         },

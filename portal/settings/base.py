@@ -202,7 +202,28 @@ CELERY_BEAT_SCHEDULE = {
         "task": "identity.tasks.delete_stale_registrations",
         "schedule": crontab(hour=3, minute=15),
     },
+    "deadline-reminders": {
+        "task": "workflows.tasks.send_deadline_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "notification-sweeper": {
+        "task": "workflows.tasks.sweep_notifications",
+        "schedule": 60.0,
+    },
 }
+
+# Review deadlines. EHCP: the SEND Code of Practice's statutory clock, from the day of the request.
+# EHAT and Young Carers: the council's local targets, in working days (bank holidays from the admin).
+PORTAL_DEADLINES = {
+    "ehcp": {"pickup_working_days": 5, "decision_weeks": 6, "final_weeks": 20},
+    "ehat": {"pickup_working_days": 5, "decision_working_days": 20},
+    "young_carers": {"pickup_working_days": 5, "decision_working_days": 20},
+}
+# Whether time spent with the professional after a return stops the clock. Not for the statutory
+# EHCP clock, which stops only for the Code of Practice 9.42 exceptions an officer records.
+PORTAL_CLOCK_PAUSES_WHEN_RETURNED = {"ehcp": False, "ehat": True, "young_carers": True}
+PORTAL_REMINDER_WORKING_DAYS = 5
+PORTAL_REOPEN_WINDOW_DAYS = env.int("PORTAL_REOPEN_WINDOW_DAYS", default=30)
 
 # django-guardian: object permissions live in direct foreign-key tables per model.
 GUARDIAN_RAISE_403 = False

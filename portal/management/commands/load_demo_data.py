@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 # In dependency order: roles before the accounts that hold them, organisations before their staff.
-DEMO_FIXTURES = ("roles", "organisations", "teams", "demo_users")
+DEMO_FIXTURES = ("roles", "organisations", "teams", "demo_users", "team_routes", "bank_holidays")
 
 
 class Command(BaseCommand):

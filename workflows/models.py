@@ -1,0 +1,188 @@
+"""The council's side of an assessment: review processes, routing, the clock, messages and notifications."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+from viewflow.workflow.models import Process
+
+from casework.models import Assessment, AssessmentKind
+from identity.models import NaturalKeyManager, Team
+
+
+class AssessmentReview(Process):
+    """One viewflow review process of an assessment, from a submission (or a reopening) to its close."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="reviews")
+    # What the officer last decided on the review task, read by the flow to choose the next node.
+    last_action = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = "assessment review"
+
+
+class TeamRoute(models.Model):
+    """Which council team reviews each kind of assessment (administrators change it in the admin)."""
+
+    kind = models.CharField(max_length=20, choices=AssessmentKind.choices, unique=True)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="routes")
+    history = HistoricalRecords()
+
+    objects = NaturalKeyManager("kind")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.team}"
+
+    def natural_key(self):
+        return (self.kind,)
+
+
+class BankHoliday(models.Model):
+    """A bank holiday in England and Wales: not a working day for the council's deadlines."""
+
+    date = models.DateField(unique=True)
+    name = models.CharField(max_length=100)
+
+    objects = NaturalKeyManager("date")
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.date:%-d %B %Y})"
+
+    def natural_key(self):
+        return (self.date.isoformat(),)
+
+
+class PauseReason(models.TextChoices):
+    RETURNED = "returned", "Returned to the professional for changes"
+    # SEND Code of Practice 9.42: the exceptions to the statutory time limits.
+    SCHOOL_CLOSED = "school_closed", "The school was closed for at least 4 weeks (CoP 9.42)"
+    CHILD_AWAY = "child_away", "The child or parent was away from the area for at least 4 weeks (CoP 9.42)"
+    FAMILY_CIRCUMSTANCES = (
+        "family_circumstances",
+        "Exceptional personal circumstances of the child or family (CoP 9.42)",
+    )
+    MISSED_APPOINTMENT = "missed_appointment", "The child or parent missed an appointment (CoP 9.42)"
+    WAITING_FOR_FAMILY = "waiting_for_family", "Waiting for the family (local target only)"
+
+
+class ClockPause(models.Model):
+    """A time when an assessment's deadlines stood still, and why."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="clock_pauses")
+    reason = models.CharField(max_length=30, choices=PauseReason.choices)
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["started_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment"], condition=models.Q(ended_on__isnull=True), name="workflows_one_open_pause"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} paused {self.started_on} ({self.get_reason_display()})"
+
+
+class CaseMessage(models.Model):
+    """A message between the council officer and the professionals on one assessment."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Message on {self.assessment_id} by {self.author_id}"
+
+
+class NotificationKind(models.TextChoices):
+    SUBMITTED = "submitted", "An assessment you wrote was submitted"
+    NEW_IN_QUEUE = "new_in_queue", "A new assessment reached your team's queue"
+    CLAIMED = "claimed", "An officer picked up your assessment"
+    ASSIGNED = "assigned", "An assessment was assigned to you"
+    RETURNED = "returned", "An assessment was returned to you for changes"
+    RESUBMITTED = "resubmitted", "A returned assessment was submitted again"
+    MESSAGE = "message", "A new message about an assessment"
+    CLOSED = "closed", "A decision was made on your assessment"
+    WITHDRAWN = "withdrawn", "An assessment you hold was withdrawn"
+    REOPENED = "reopened", "A closed assessment was reopened"
+    DEADLINE_SOON = "deadline_soon", "A deadline is 5 working days away"
+    OVERDUE = "overdue", "An assessment is overdue"
+
+
+# People must get these whatever their choices: they need action, or they are a decision.
+MANDATORY_KINDS = frozenset(
+    {NotificationKind.RETURNED, NotificationKind.CLOSED, NotificationKind.OVERDUE, NotificationKind.ASSIGNED}
+)
+
+
+class DeliveryStatus(models.TextChoices):
+    CREATED = "created", "Waiting to be sent"
+    SENDING = "sending", "Being sent"
+    SENT = "sent", "Sent"
+    NOT_EMAILED = "not_emailed", "Shown in the portal only (e-mail turned off)"
+    FAILED = "failed", "Failed"
+
+
+class Notification(models.Model):
+    """A message for a person: shown in the portal, and e-mailed through the outbox.
+
+    The row is written in the same transaction as the change it tells of; the e-mail leaves after the
+    commit, and a periodic sweeper sends anything a broker outage or a lost worker left behind.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    # For a team mailbox, which is not a person.
+    recipient_email = models.EmailField()
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, null=True, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    html_body = models.TextField()
+    link = models.CharField(max_length=300)
+    # Work that could run twice (a reminder on two workers) uses a key, so it notifies once.
+    dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    status = models.CharField(max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.CREATED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sending_since = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "-created_at"], name="workflows_notification_inbox"),
+            models.Index(fields=["status", "created_at"], name="workflows_notification_outbox"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient_email} ({self.status})"
+
+
+class NotificationPreference(models.Model):
+    """A person's choice to have a kind of notification only in the portal, not by e-mail."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    email = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="workflows_preference_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} e-mail={'on' if self.email else 'off'}"

@@ -1,0 +1,169 @@
+"""Notifications: a row in the outbox written with the change it tells of, e-mailed after the commit.
+
+Each e-mail says exactly what happened and what to do, with a link (the complaint about portals that
+say only "you have new information").
+"""
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from celery.exceptions import CeleryError
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from casework.models import Assessment
+from identity.models import User
+
+from .models import MANDATORY_KINDS, DeliveryStatus, Notification, NotificationKind, NotificationPreference
+
+logger = logging.getLogger(__name__)
+
+SUBJECTS = {
+    NotificationKind.SUBMITTED: "{reference} submitted: {child_name}",
+    NotificationKind.NEW_IN_QUEUE: "New in your queue: {reference} for {child_name}",
+    NotificationKind.CLAIMED: "{reference} is being reviewed by {officer}",
+    NotificationKind.ASSIGNED: "{reference} has been assigned to you",
+    NotificationKind.RETURNED: "Action needed: {reference} has been returned for changes",
+    NotificationKind.RESUBMITTED: "{reference} has been submitted again after changes",
+    NotificationKind.MESSAGE: "New message about {reference} from {sender}",
+    NotificationKind.CLOSED: "Decision on {reference}: {outcome}",
+    NotificationKind.WITHDRAWN: "{reference} has been withdrawn by {sender}",
+    NotificationKind.REOPENED: "{reference} has been reopened",
+    NotificationKind.DEADLINE_SOON: "Due on {due_date}: {reference} for {child_name}",
+    NotificationKind.OVERDUE: "Overdue since {due_date}: {reference} for {child_name}",
+}
+
+
+def email_wanted(user: User | None, kind: str) -> bool:
+    if user is None or kind in MANDATORY_KINDS:
+        return True
+    preference = NotificationPreference.objects.filter(user=user, kind=kind).first()
+    return preference is None or preference.email
+
+
+def notify(
+    *,
+    kind: NotificationKind,
+    assessment: Assessment | None,
+    link: str,
+    context: dict,
+    recipient: User | None = None,
+    email: str = "",
+    dedupe_key: str | None = None,
+) -> Notification | None:
+    """Record a notification for a person (or a team mailbox) and send its e-mail once the change commits.
+
+    With a `dedupe_key` already used, nothing happens: work that runs twice notifies once.
+    """
+    address = recipient.email if recipient is not None else email
+    if not address:
+        return None
+    full_context = {
+        "council_name": settings.PORTAL_COUNCIL_NAME,
+        "service_name": settings.PORTAL_SERVICE_NAME,
+        "support_email": settings.PORTAL_SUPPORT_EMAIL,
+        "name": recipient.full_name if recipient is not None else "colleague",
+        "link": link,
+        **context,
+    }
+    if assessment is not None:
+        full_context.setdefault("reference", assessment.reference)
+        full_context.setdefault("child_name", assessment.child_name)
+    notification = Notification(
+        recipient=recipient,
+        recipient_email=address,
+        assessment=assessment,
+        kind=kind,
+        subject=SUBJECTS[kind].format(**full_context)[:200],
+        body=render_to_string(f"workflows/email/{kind}.txt", full_context),
+        html_body=render_to_string(f"workflows/email/{kind}.html", full_context),
+        link=link,
+        dedupe_key=dedupe_key,
+        status=DeliveryStatus.CREATED if email_wanted(recipient, kind) else DeliveryStatus.NOT_EMAILED,
+    )
+    try:
+        with transaction.atomic():
+            notification.save()
+    except IntegrityError:
+        if dedupe_key and Notification.objects.filter(dedupe_key=dedupe_key).exists():
+            return None
+        raise
+    if notification.status == DeliveryStatus.CREATED:
+        transaction.on_commit(lambda: _publish(notification.pk))
+    return notification
+
+
+def _publish(notification_id: int) -> None:
+    try:
+        deliver_notification.delay(notification_id)
+    except (OperationalError, CeleryError, RuntimeError, OSError):
+        # The row stays in the outbox; the sweeper sends it when the broker is back.
+        logger.warning("Broker unavailable: notification %s waits in the outbox", notification_id)
+
+
+def notification_deliver(notification_id: int) -> bool:
+    """Send one notification's e-mail, at most once: claim it, send it, mark it sent."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk=notification_id, status__in=(DeliveryStatus.CREATED, DeliveryStatus.FAILED))
+            .first()
+        )
+        if notification is None:
+            return False
+        notification.status = DeliveryStatus.SENDING
+        notification.attempts += 1
+        notification.sending_since = timezone.now()
+        notification.save(update_fields=["status", "attempts", "sending_since"])
+    message = EmailMultiAlternatives(
+        notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL, [notification.recipient_email]
+    )
+    message.attach_alternative(notification.html_body, "text/html")
+    try:
+        message.send()
+    except OSError as error:
+        Notification.objects.filter(pk=notification.pk).update(
+            status=DeliveryStatus.FAILED, last_error=str(error)[:300]
+        )
+        raise
+    Notification.objects.filter(pk=notification.pk).update(status=DeliveryStatus.SENT, sent_at=timezone.now())
+    return True
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def deliver_notification(notification_id: int) -> bool:
+    return notification_deliver(notification_id)
+
+
+SWEEP_AFTER_SECONDS = 60
+# A send that a lost worker left half-done is tried again after this long.
+STUCK_SENDING_SECONDS = 15 * 60
+MAX_ATTEMPTS = 6
+
+
+def notifications_sweep() -> int:
+    """Queue again whatever the outbox still holds: left by a broker outage, a lost worker or a failed send."""
+    now = timezone.now()
+    waiting = Notification.objects.filter(
+        Q(status=DeliveryStatus.CREATED, created_at__lt=now - timedelta(seconds=SWEEP_AFTER_SECONDS))
+        | Q(status=DeliveryStatus.FAILED, attempts__lt=MAX_ATTEMPTS)
+        | Q(status=DeliveryStatus.SENDING, sending_since__lt=now - timedelta(seconds=STUCK_SENDING_SECONDS))
+    ).values_list("pk", flat=True)[:500]
+    queued = 0
+    for notification_id in waiting:
+        Notification.objects.filter(pk=notification_id, status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.FAILED
+        )
+        try:
+            deliver_notification.delay(notification_id)
+        except (OperationalError, CeleryError, RuntimeError, OSError):
+            logger.warning("Broker still unavailable: %s notifications wait", len(waiting))
+            break
+        queued += 1
+    return queued

@@ -1,0 +1,157 @@
+"""Reads for the council's side: queues from indexed columns of the case table, the case, its progress."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from casework.models import Assessment, AssessmentGroupObjectPermission, AssessmentUserObjectPermission, Status
+from identity.models import Team, TeamMembership, TeamRole, User
+from identity.permissions import can_view_assessment
+from identity.roles import Role, has_role
+
+from .models import CaseMessage, ClockPause, Notification
+
+OPEN_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.RETURNED)
+
+
+def teams_of(user: User) -> list[int]:
+    """The teams whose queues the user works (cached on the user object for the request)."""
+    cached = getattr(user, "_portal_team_ids", None)
+    if cached is None:
+        cached = list(TeamMembership.objects.filter(user=user).values_list("team_id", flat=True))
+        user._portal_team_ids = cached
+    return cached
+
+
+def managed_teams_of(user: User) -> list[int]:
+    if has_role(user, Role.SERVICE_MANAGER):
+        return list(Team.objects.values_list("pk", flat=True))
+    return list(TeamMembership.objects.filter(user=user, role=TeamRole.MANAGER).values_list("team_id", flat=True))
+
+
+def is_council_user(user: User) -> bool:
+    return bool(teams_of(user)) or has_role(user, Role.SERVICE_MANAGER)
+
+
+def _reviewable_by(user: User):
+    """An EXISTS on the direct permission tables: the user's groups, or the user, hold the review right."""
+    via_group = AssessmentGroupObjectPermission.objects.filter(
+        group__user=user,
+        content_object=OuterRef("pk"),
+        permission__codename="review_assessment",
+        permission__content_type__app_label="casework",
+    )
+    own = AssessmentUserObjectPermission.objects.filter(
+        user=user,
+        content_object=OuterRef("pk"),
+        permission__codename="review_assessment",
+        permission__content_type__app_label="casework",
+    )
+    return Q(Exists(via_group)) | Q(Exists(own))
+
+
+def queue_base(user: User, tray: str) -> QuerySet[Assessment]:
+    """The cases of one work tray, before filters: team queue, my work, or team work (managers)."""
+    cases = Assessment.objects.select_related("organisation", "assigned_to", "team")
+    if tray == "mine":
+        return cases.filter(assigned_to=user, status__in=OPEN_STATUSES)
+    if tray == "team":
+        return cases.filter(team_id__in=managed_teams_of(user), status__in=OPEN_STATUSES)
+    return cases.filter(team_id__in=teams_of(user), status=Status.SUBMITTED, assigned_to__isnull=True).filter(
+        _reviewable_by(user)
+    )
+
+
+def tray_counts(user: User) -> dict[str, int]:
+    """How many cases each tab holds, in one query."""
+    today = timezone.localdate()
+    teams, managed = teams_of(user), managed_teams_of(user)
+    counts = Assessment.objects.filter(status__in=OPEN_STATUSES).aggregate(
+        queue=Count("pk", filter=Q(team_id__in=teams, status=Status.SUBMITTED, assigned_to__isnull=True)),
+        mine=Count("pk", filter=Q(assigned_to=user)),
+        team=Count("pk", filter=Q(team_id__in=managed)),
+        overdue=Count("pk", filter=Q(assigned_to=user, decision_due__lt=today)),
+    )
+    return counts
+
+
+def case_for_council(user: User, pk: int) -> Assessment:
+    """A submitted case for an officer with rights on it, or a service manager; 404 otherwise."""
+    assessment = (
+        Assessment.objects.select_related("author", "organisation", "team", "assigned_to", "child")
+        .filter(pk=pk)
+        .exclude(status=Status.DRAFT)
+        .first()
+    )
+    if assessment is None:
+        raise Http404("No such case")
+    allowed = (can_view_assessment(user, assessment) and is_council_user(user)) or has_role(user, Role.SERVICE_MANAGER)
+    if not allowed:
+        raise Http404("No such case")
+    return assessment
+
+
+def messages_of(assessment: Assessment) -> QuerySet[CaseMessage]:
+    return assessment.messages.select_related("author").order_by("created_at", "pk")
+
+
+def open_pause(assessment: Assessment) -> ClockPause | None:
+    return ClockPause.objects.filter(assessment=assessment, ended_on__isnull=True).first()
+
+
+def team_members(team: Team | None) -> QuerySet[User]:
+    if team is None:
+        return User.objects.none()
+    return User.objects.filter(team_memberships__team=team, is_active=True).order_by("full_name").distinct()
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    state: str  # "done", "current" or "to_do"
+
+
+def progress_steps(assessment: Assessment) -> list[Step]:
+    """Submitted → under review → decision, as the professional sees where their assessment is."""
+    order = {
+        Status.SUBMITTED: 0,
+        Status.RETURNED: 1,
+        Status.UNDER_REVIEW: 1,
+        Status.CLOSED: 2,
+    }
+    position = order.get(assessment.status, -1)
+    labels = ["Submitted", "Under review", "Decision"]
+    steps = []
+    for index, label in enumerate(labels):
+        if index < position or (index == position and assessment.status == Status.CLOSED):
+            state = "done"
+        elif index == position:
+            state = "current"
+        else:
+            state = "to_do"
+        steps.append(Step(label, state))
+    return steps
+
+
+def next_step_text(assessment: Assessment) -> str:
+    if assessment.status == Status.SUBMITTED:
+        if assessment.assigned_to:
+            return f"Waiting for {assessment.assigned_to.full_name} to look at your changes."
+        return f"Waiting for an officer of the {assessment.team.name} to pick it up."
+    if assessment.status == Status.UNDER_REVIEW:
+        return f"{assessment.assigned_to.full_name} is reviewing it. They may message you with questions."
+    if assessment.status == Status.RETURNED:
+        return "The council has asked for changes: make them and submit the assessment again."
+    if assessment.status == Status.CLOSED:
+        return "A decision has been made. See it below."
+    return "Complete the sections and submit."
+
+
+def notifications_for(user: User, *, limit: int = 50) -> list[Notification]:
+    return list(Notification.objects.filter(recipient=user).select_related("assessment")[:limit])
+
+
+def unread_notification_count(user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

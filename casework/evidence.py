@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import puremagic
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from PIL import Image, UnidentifiedImageError
 
 ALLOWED = {
@@ -88,7 +89,7 @@ def document_check(*, name: str, content: bytes) -> CheckedDocument:
     if not content:
         raise EvidenceRejected("The selected file is empty")
     if len(content) > limit:
-        raise EvidenceRejected(f"The selected file must be smaller than {limit // (1024 * 1024)} MB")
+        raise EvidenceRejected(f"The selected file must be smaller than {filesizeformat(limit)}")
     display_name = safe_display_name(name)
     extension = ("." + display_name.rsplit(".", 1)[-1].lower()) if "." in display_name else ""
     kind = _detected_kind(content)

@@ -135,6 +135,8 @@ class Assessment(models.Model):
     decision_note = models.TextField(blank=True)
     # What the decision recorded besides the outcome: a lead professional, a coordinator, reasons for parents.
     outcome_details = models.JSONField(default=dict, blank=True)
+    # EHCP: when the final plan was issued, for the 20-week measure (recorded after an agreement to assess).
+    plan_issued_on = models.DateField(null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -151,6 +153,8 @@ class Assessment(models.Model):
             models.Index(fields=["status", "decision_due"], name="casework_due"),
             models.Index(fields=["author", "status", "updated_at"], name="casework_author"),
             models.Index(fields=["child_name"], name="casework_child_name"),
+            models.Index(fields=["kind", "closed_at"], name="casework_closed"),
+            models.Index(fields=["first_submitted_at"], name="casework_received"),
         ]
 
     def __str__(self) -> str:
@@ -315,6 +319,7 @@ class CaseEventKind(models.TextChoices):
     REOPENED = "reopened", "Reopened"
     CLOCK_PAUSED = "clock_paused", "Deadline clock paused"
     CLOCK_RESUMED = "clock_resumed", "Deadline clock resumed"
+    PLAN_ISSUED = "plan_issued", "Final EHC plan issued"
 
 
 class CaseEvent(models.Model):

@@ -92,6 +92,7 @@ def child_create(*, actor: User, first_name: str, last_name: str, date_of_birth:
         first_name=first_name.strip(), last_name=last_name.strip(), date_of_birth=date_of_birth, created_by=actor
     )
     child._change_reason = "Child added"
+    child._history_user = actor
     child.save()
     return child
 
@@ -103,7 +104,8 @@ def _date_parts(prefix: str, value: datetime.date) -> dict:
 def _starting_answers(*, kind: str, actor: User, child: Child) -> dict[str, dict]:
     """Answers known before the professional types anything: the child, and who they are."""
     spec = spec_for(kind)
-    child_data = latest_child_section_data(child) or {
+    child_form = spec.section(spec.child_section).form_class
+    child_data = child_form.owned_keys(latest_child_section_data(child)) or {
         "first_name": child.first_name,
         "last_name": child.last_name,
         **_date_parts("date_of_birth", child.date_of_birth),
@@ -149,6 +151,7 @@ def assessment_start(*, actor: User, kind: str, child: Child, safeguarding_answe
         updated_at=now,
     )
     assessment._change_reason = "Assessment started"
+    assessment._history_user = actor
     assessment.save()
     grant(actor, AUTHOR_RIGHTS, assessment)
     for key, data in _starting_answers(kind=kind, actor=actor, child=child).items():
@@ -173,6 +176,7 @@ def assessment_start(*, actor: User, kind: str, child: Child, safeguarding_answe
 def _section_create(*, assessment: Assessment, key: str, data: dict, status: str, actor: User) -> AssessmentSection:
     section = AssessmentSection(assessment=assessment, key=key, data=data, status=status, version=1, updated_by=actor)
     section._change_reason = "Filled in from what the portal already knew"
+    section._history_user = actor
     section.save()
     return section
 
@@ -195,15 +199,29 @@ class SectionSaveResult:
     completed: bool
 
 
-@transaction.atomic
 def section_save(
     *, actor: User, assessment: Assessment, key: str, data: dict, base_version: int, complete: bool
 ) -> SectionSaveResult:
     """Save a section's answers as typed; with `complete`, also check them and mark the section completed.
 
     Nothing typed is ever dropped: answers that fail the checks are saved as in progress and the errors
-    returned. A save based on an older version raises SectionConflict instead of overwriting.
+    returned. A save based on an older version raises SectionConflict instead of overwriting, and what
+    was typed is kept as the person's draft of the section.
     """
+    try:
+        return _section_save(
+            actor=actor, assessment=assessment, key=key, data=data, base_version=base_version, complete=complete
+        )
+    except SectionConflict:
+        # After the failed save's rollback, in a transaction of its own.
+        section_draft_save(actor=actor, assessment=assessment, key=key, data=data, base_version=base_version)
+        raise
+
+
+@transaction.atomic
+def _section_save(
+    *, actor: User, assessment: Assessment, key: str, data: dict, base_version: int, complete: bool
+) -> SectionSaveResult:
     assessment = _lock(assessment)
     require(can_edit_assessment(actor, assessment), "This assessment cannot be changed now")
     spec = spec_for(assessment.kind)
@@ -211,7 +229,7 @@ def section_save(
     data = form_class.owned_keys(data)
     section, _ = AssessmentSection.objects.select_for_update().get_or_create(assessment=assessment, key=key)
     if section.version != base_version:
-        _draft_keep(actor=actor, assessment=assessment, key=key, data=data, base_version=base_version)
+        # Nothing is written here: this transaction rolls back. The caller keeps the typing as a draft.
         raise SectionConflict(section)
 
     form = form_class(data=form_class.as_form_data(data), strict=True, context=section_context())
@@ -228,6 +246,7 @@ def section_save(
     section.updated_at = timezone.now()
     section.updated_by = actor
     section._change_reason = f"{spec.section(key).title} {'completed' if completed else 'saved'}"
+    section._history_user = actor
     section.save()
 
     if completed and key == spec.child_section:
@@ -256,6 +275,7 @@ def _child_record_update(*, assessment: Assessment, cleaned: dict, actor: User) 
     child.upn = cleaned.get("upn") or ""
     child.nhs_number = cleaned.get("nhs_number") or ""
     child._change_reason = f"Updated from {assessment.reference}"
+    child._history_user = actor
     child.save()
     if (assessment.child_name, assessment.child_date_of_birth) != (child.full_name, child.date_of_birth):
         assessment.child_name = child.full_name
@@ -365,6 +385,7 @@ def attachment_add(
             "The document could not be stored just now. Nothing else has changed: try again"
         ) from error
     attachment._change_reason = "Document attached"
+    attachment._history_user = actor
     try:
         attachment.save()
     except Exception:
@@ -387,6 +408,7 @@ def attachment_remove(*, actor: User, attachment: Attachment) -> None:
     name = attachment.original_name
     stored = attachment.file.name
     attachment._change_reason = "Document removed"
+    attachment._history_user = actor
     attachment.delete()
     # The file goes only once the removal is committed.
     transaction.on_commit(lambda: attachment.file.storage.delete(stored))
@@ -432,6 +454,7 @@ def collaborator_add(*, request, actor: User, assessment: Assessment, email: str
         raise SharingRefused(f"{colleague.full_name} already has access: remove them first to change their access")
     collaborator = Collaborator(assessment=assessment, user=colleague, role=role, invited_by=actor)
     collaborator._change_reason = "Shared"
+    collaborator._history_user = actor
     collaborator.save()
     grant(colleague, ROLE_RIGHTS[role], assessment)
     case_event_record(
@@ -465,6 +488,7 @@ def collaborator_remove(*, actor: User, collaborator: Collaborator) -> None:
     SectionDraft.objects.filter(assessment=assessment, user=collaborator.user).delete()
     name = collaborator.user.full_name
     collaborator._change_reason = "Access removed"
+    collaborator._history_user = actor
     collaborator.delete()
     case_event_record(
         assessment=assessment, kind=CaseEventKind.UNSHARED, actor=actor, summary=f"{name}'s access removed"

@@ -236,3 +236,7 @@ class NotificationSettingsForm(forms.Form):
                 required=False,
                 initial=current.get(kind.value, True),
             )
+
+
+class PlanIssuedForm(forms.Form):
+    issued_on = GovukDateField(label="Date the final EHC plan was issued", past_only=True)

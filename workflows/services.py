@@ -560,6 +560,28 @@ def assessment_reopen(*, actor: User, assessment: Assessment, reason: str) -> As
     return assessment
 
 
+@transaction.atomic
+def plan_issued_record(*, actor: User, assessment: Assessment, issued_on: datetime.date) -> Assessment:
+    """Record when the final EHC plan was issued, for the 20-week measure (SEND Code of Practice 9.40)."""
+    assessment = _lock(assessment)
+    require(is_team_member(actor, assessment.team), "Only the SEND team can record the plan")
+    if assessment.kind != "ehcp" or assessment.outcome != Outcome.AGREED_TO_ASSESS:
+        raise TransitionRefused("A plan is recorded only after an agreement to assess")
+    if issued_on > timezone.localdate() or issued_on < assessment.first_submitted_at.date():
+        raise TransitionRefused("The plan's date must be between the request and today")
+    before = assessment.plan_issued_on
+    assessment.plan_issued_on = issued_on
+    _save(assessment, "Final plan issued", actor, "plan_issued_on")
+    case_event_record(
+        assessment=assessment,
+        kind=CaseEventKind.PLAN_ISSUED,
+        actor=actor,
+        summary=f"Final EHC plan issued on {issued_on:%-d %B %Y}",
+        changes=[{"field": "Final plan issued", "before": str(before or ""), "after": str(issued_on)}],
+    )
+    return assessment
+
+
 # ---------------------------------------------------------------- the clock, by hand
 
 

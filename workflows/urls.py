@@ -21,6 +21,7 @@ urlpatterns = [
     path("cases/<int:pk>/resume/", views.resume, name="resume"),
     path("cases/<int:pk>/reopen/", views.reopen, name="reopen"),
     path("cases/<int:pk>/messages/", views.message, name="message"),
+    path("cases/<int:pk>/plan-issued/", views.plan_issued, name="plan-issued"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/settings/", views.notification_settings, name="notification-settings"),
 ]

@@ -22,6 +22,7 @@ from .forms import (
     MessageForm,
     NotificationSettingsForm,
     PauseForm,
+    PlanIssuedForm,
     QueueFilter,
     ReasonForm,
     ReturnForm,
@@ -198,6 +199,8 @@ def _case_context(request, assessment):
         "assign_form": AssignForm(members=team_members(assessment.team)) if manager else None,
         "can_pause": (holds or manager) and assessment.status in (Status.SUBMITTED, Status.UNDER_REVIEW),
         "can_reopen": services.can_reopen(user, assessment),
+        "can_record_plan": member and assessment.kind == "ehcp" and assessment.outcome == "agreed_to_assess",
+        "plan_form": PlanIssuedForm(),
         "can_message": services.can_message(user, assessment),
     }
 
@@ -308,6 +311,19 @@ def reopen(request, pk: int):
         messages.success(request, f"{assessment.reference} has been reopened")
         return redirect("workflows:case", pk=pk)
     return render(request, "workflows/reopen.html", {"assessment": assessment, "form": form})
+
+
+@require_POST
+@refusals_shown
+def plan_issued(request, pk: int):
+    assessment = case_for_council(request.user, pk)
+    form = PlanIssuedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter the date the final plan was issued, like 27 3 2026")
+        return redirect("workflows:case", pk=pk)
+    services.plan_issued_record(actor=request.user, assessment=assessment, issued_on=form.cleaned_data["issued_on"])
+    messages.success(request, "The final plan's date has been recorded")
+    return redirect("workflows:case", pk=pk)
 
 
 @require_POST

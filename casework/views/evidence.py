@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.views.decorators.http import require_http_methods, require_POST
 
 from identity.permissions import can_edit_assessment
@@ -24,7 +25,7 @@ def evidence(request, pk: int):
         upload = form.cleaned_data["document"]
         try:
             if upload.size > request_limit():
-                raise EvidenceRejected(f"The selected file must be smaller than {request_limit() // (1024 * 1024)} MB")
+                raise EvidenceRejected(f"The selected file must be smaller than {filesizeformat(request_limit())}")
             attachment = attachment_add(
                 actor=request.user,
                 assessment=assessment,

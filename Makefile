@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
-.PHONY: help bootstrap assets demo demo-data test test-fast lint format chromium clean
+.PHONY: help bootstrap assets demo demo-data test test-fast lint format chromium clean bench screenshots
 
 help:
 	@echo "make demo   - install everything, load demo data and serve the portal at http://127.0.0.1:$(PORT)"
@@ -63,3 +63,13 @@ format: $(VENV)/.installed
 
 clean:
 	rm -rf var staticfiles static/build
+
+# Generates 1,000 and 100,000 cases (kept in bench/data for later runs) and measures; see bench/README.md.
+bench: bootstrap
+	$(PY) bench/run.py
+
+# The README's screenshots of the main pages, taken by the browser tests.
+screenshots: bootstrap chromium
+	PORTAL_SCREENSHOT_DIR=docs/screenshots \
+	PORTAL_SCREENSHOTS_ONLY=professional-task-list,officer-queue,officer-case-view,professional-progress \
+	$(VENV)/bin/pytest tests/browser/test_review_journey.py

@@ -26,6 +26,22 @@ AXE_OPTIONS = {
 SCREENSHOT_DIR = Path(
     os.environ.get("PORTAL_SCREENSHOT_DIR", Path(__file__).resolve().parents[2] / "var" / "screenshots")
 )
+# `make screenshots` keeps only the pages the README shows.
+SCREENSHOTS_ONLY = {name for name in os.environ.get("PORTAL_SCREENSHOTS_ONLY", "").split(",") if name}
+
+
+def save_screenshot(page, name: str) -> None:
+    if SCREENSHOTS_ONLY and name not in SCREENSHOTS_ONLY:
+        return
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    # The README shows the top of each page; the tests keep whole pages to look at.
+    page.screenshot(path=SCREENSHOT_DIR / f"{name}.png", full_page=not SCREENSHOTS_ONLY)
+
+
+def assert_accessible(axe, page) -> None:
+    """axe finds no WCAG 2.2 A or AA violation on the page as it is now."""
+    results = axe.run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_report()
 
 
 def pytest_collection_modifyitems(items):
@@ -78,10 +94,8 @@ def check_page(axe, page):
     """Run axe (WCAG 2.2 A and AA) on the page as it is now, and optionally keep a screenshot to look at."""
 
     def check(name: str | None = None) -> None:
-        results = axe.run(page, options=AXE_OPTIONS)
-        assert results.violations_count == 0, results.generate_report()
+        assert_accessible(axe, page)
         if name:
-            SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=SCREENSHOT_DIR / f"{name}.png", full_page=True)
+            save_screenshot(page, name)
 
     return check

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from casework.models import Assessment
 from identity.models import User
+from tests.browser.conftest import assert_accessible, save_screenshot
 from tests.browser.test_identity_journey import sign_in_with_code
 from tests.casework.conftest import complete_all, start
 
@@ -33,7 +34,7 @@ def ready_to_submit(transactional_db, demo_data):
     return assessment
 
 
-def test_submit_return_resubmit_and_decide(live_server, page, browser, check_page, ready_to_submit):
+def test_submit_return_resubmit_and_decide(live_server, page, browser, axe, check_page, ready_to_submit):
     assessment = ready_to_submit
     child = assessment.child_name
     professional = page
@@ -51,14 +52,8 @@ def test_submit_return_resubmit_and_decide(live_server, page, browser, check_pag
     officer.on("pageerror", lambda error: pytest.fail(f"script error: {error}"))
 
     def check_officer(name):
-        from axe_playwright_python.sync_playwright import Axe
-
-        from tests.browser.conftest import AXE_OPTIONS, SCREENSHOT_DIR
-
-        results = Axe().run(officer, options=AXE_OPTIONS)
-        assert results.violations_count == 0, results.generate_report()
-        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-        officer.screenshot(path=SCREENSHOT_DIR / f"{name}.png", full_page=True)
+        assert_accessible(axe, officer)
+        save_screenshot(officer, name)
 
     officer.goto(live_server.url + "/account/sign-in/")
     mail.outbox.clear()

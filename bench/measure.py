@@ -1,0 +1,270 @@
+"""Measure one database at one size: pages, a floor, writes and the report figures; print JSON.
+
+Run by bench/run.py with DATABASE_URL and DJANGO_SETTINGS_MODULE=portal.settings.bench set. Times are
+medians over repeated runs after a warm-up, so that figures from one run can be compared as ratios.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.bench")
+
+import django
+
+django.setup()
+
+from bench.raw_sql import report_figures_by_hand
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+
+from casework.models import Assessment, AssessmentSection, Status
+from casework.services import assessment_start, child_create, section_save
+from identity.models import User
+from identity.services import LAST_ACTIVITY_SESSION_KEY, sign_in_device_for
+from workflows import services as review
+from workflows.sample_answers import sample_answers
+
+PROFESSIONAL = "sam.taylor@stmarys.plymouth.sch.uk"
+OFFICER = "priya.shah@plymouth.gov.uk"
+MANAGER = "jo.bennett@plymouth.gov.uk"
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def signed_in(email: str) -> Client:
+    """A client holding a session with both factors, as the sign-in journey leaves one."""
+    user = User.objects.get(email=email)
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = sign_in_device_for(user).persistent_id
+    session[LAST_ACTIVITY_SESSION_KEY] = time.time() + 10**6  # never idle during the run
+    session.save()
+    User.objects.filter(pk=user.pk).update(current_session_key=session.session_key)
+    return client
+
+
+def median_ms(action, *, repeat: int, warm_up: int = 3) -> float:
+    for _ in range(warm_up):
+        action()
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        timings.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(timings), 3)
+
+
+def page(client: Client, url: str, *, repeat: int) -> dict:
+    def get():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    with CaptureQueriesContext(connection) as queries:
+        get()
+    return {"ms": median_ms(get, repeat=repeat), "queries": len(queries.captured_queries)}
+
+
+def busiest_case_for(email: str) -> Assessment:
+    """A case of the professional's with a long timeline, for the history page."""
+    user = User.objects.get(email=email)
+    return (
+        Assessment.objects.filter(author=user)
+        .exclude(status=Status.DRAFT)
+        .annotate(events=Count("events"))
+        .order_by("-events", "pk")
+        .first()
+    )
+
+
+def pages(repeat: int) -> tuple[dict, float]:
+    professional, officer, manager = signed_in(PROFESSIONAL), signed_in(OFFICER), signed_in(MANAGER)
+    history_case = busiest_case_for(PROFESSIONAL)
+    measured = {
+        "queue": page(officer, "/work/queue/", repeat=repeat),
+        "home": page(professional, "/assessments/", repeat=repeat),
+        "history": page(professional, f"/assessments/{history_case.pk}/history/", repeat=repeat),
+        "dashboard": page(manager, "/reports/", repeat=repeat),
+    }
+    floor = page(officer, "/account/session/", repeat=repeat)["ms"]
+    return measured, floor
+
+
+# ------------------------------------------------------------------ writes
+
+
+class FakeRequest:
+    def build_absolute_uri(self, location):
+        return f"http://testserver{location}"
+
+
+def complete_draft(author: User) -> Assessment:
+    child = child_create(
+        actor=author, first_name="Bench", last_name="Child", date_of_birth=timezone.localdate().replace(year=2015)
+    )
+    assessment = assessment_start(actor=author, kind="ehat", child=child, safeguarding_answer="no")
+    for key, data in sample_answers("ehat").items():
+        section = AssessmentSection.objects.filter(assessment=assessment, key=key).first()
+        answers = dict(data)
+        if key == "plan":
+            answers |= _future_plan_dates()
+        if key == "consent":
+            today = timezone.localdate()
+            answers |= {
+                "given_on_day": str(today.day),
+                "given_on_month": str(today.month),
+                "given_on_year": str(today.year),
+            }
+        section_save(
+            actor=author,
+            assessment=assessment,
+            key=key,
+            data=answers | ({"first_name": "Bench", "last_name": "Child"} if key == "child" else {}),
+            base_version=section.version if section else 0,
+            complete=True,
+        )
+    return assessment
+
+
+def _future_plan_dates() -> dict:
+    review = timezone.localdate() + timezone.timedelta(weeks=8)
+    action = timezone.localdate() + timezone.timedelta(weeks=2)
+    return {
+        "review_date_day": str(review.day),
+        "review_date_month": str(review.month),
+        "review_date_year": str(review.year),
+        "actions-0-by_when_day": str(action.day),
+        "actions-0-by_when_month": str(action.month),
+        "actions-0-by_when_year": str(action.year),
+    }
+
+
+def timed(action) -> float:
+    started = time.perf_counter()
+    action()
+    return (time.perf_counter() - started) * 1000
+
+
+def writes(repeat: int) -> dict:
+    """Each write through its service, against a plain save of the same row; all rolled back afterwards."""
+    with transaction.atomic():
+        results = _writes(repeat)
+        transaction.set_rollback(True)
+    return results
+
+
+def _writes(repeat: int) -> dict:
+    author, officer = User.objects.get(email=PROFESSIONAL), User.objects.get(email=OFFICER)
+    drafts = [complete_draft(author) for _ in range(repeat + 2)]
+    results: dict = {}
+
+    section = AssessmentSection.objects.get(assessment=drafts[0], key="reason")
+    texts = iter(range(10**6))
+
+    def save_section():
+        current = AssessmentSection.objects.get(pk=section.pk)
+        section_save(
+            actor=author,
+            assessment=drafts[0],
+            key="reason",
+            data={"reason": f"Reason {next(texts)}", "level_of_need": "multiple"},
+            base_version=current.version,
+            complete=False,
+        )
+
+    def plain_section_save():
+        row = AssessmentSection.objects.get(pk=section.pk)
+        row.data = {"reason": f"Reason {next(texts)}", "level_of_need": "multiple"}
+        row.save()
+
+    results["section_save"] = {
+        "ms": median_ms(save_section, repeat=repeat),
+        "plain_save_ms": median_ms(plain_section_save, repeat=repeat),
+    }
+
+    def plain_assessment_save(assessment):
+        row = Assessment.objects.get(pk=assessment.pk)
+        row.save()
+
+    submit_ms = [
+        timed(lambda a=a: review.assessment_submit(actor=author, assessment=a, declaration=True)) for a in drafts[1:]
+    ]
+    claim_ms = [timed(lambda a=a: review.assessment_claim(actor=officer, assessment=a)) for a in drafts[1:]]
+    return_ms = [
+        timed(
+            lambda a=a: review.assessment_return(
+                request=FakeRequest(), actor=officer, assessment=a, comments={"reason": "Say more, please."}
+            )
+        )
+        for a in drafts[1:]
+    ]
+    plain_ms = statistics.median(timed(lambda a=a: plain_assessment_save(a)) for a in drafts[1:])
+    for name, samples in (("submit", submit_ms), ("claim", claim_ms), ("return", return_ms)):
+        results[name] = {"ms": round(statistics.median(samples), 3), "plain_save_ms": round(plain_ms, 3)}
+    return results
+
+
+# ------------------------------------------------------------------ report figures
+
+
+def report(repeat: int) -> dict:
+    from workflows.reports import dashboard_figures, filters_for_bench
+
+    manager = User.objects.get(email=MANAGER)
+    filters = filters_for_bench(manager)
+    return {
+        "ms": median_ms(lambda: dashboard_figures(manager, filters), repeat=repeat),
+        "raw_sql_ms": median_ms(lambda: report_figures_by_hand(manager, filters), repeat=repeat),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", type=int, required=True)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--repeat", type=int, default=25)
+    parser.add_argument("--skip-writes", action="store_true")
+    arguments = parser.parse_args()
+
+    call_command("migrate", verbosity=0)
+    have = Assessment.objects.count()
+    if have < arguments.size:
+        log(f"generating {arguments.size - have:,} cases on {connection.vendor} (once; kept for later runs)")
+        from workflows.generator import Generator
+
+        call_command("load_demo_data", verbosity=0)
+        Generator(cases=arguments.size - have, seed=arguments.seed, progress=log).run()
+    connection.close()
+
+    log(f"measuring pages at {arguments.size:,} cases on {connection.vendor}")
+    measured_pages, floor = pages(arguments.repeat)
+    log("measuring report figures")
+    figures = report(arguments.repeat)
+    result = {
+        "size": arguments.size,
+        "vendor": connection.vendor,
+        "pages": measured_pages,
+        "floor_ms": floor,
+        "report": figures,
+    }
+    if not arguments.skip_writes:
+        log("measuring writes")
+        result["writes"] = writes(max(10, arguments.repeat // 2))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,16 @@
+"""The benchmark: the real stack on the database named by DATABASE_URL, with nothing sent anywhere."""
+
+from .base import *  # noqa: F403
+from .base import PASSWORD_HASHERS, env
+
+DATABASES = {"default": env.db("DATABASE_URL")}
+# Generated people never sign in with a password; hashing them quickly keeps generation fast.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = "memory://"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOGGING = {"version": 1, "disable_existing_loggers": True, "root": {"level": "ERROR"}}

@@ -67,9 +67,9 @@ def test_register_confirm_sign_in_with_the_emailed_code_and_stay_signed_in(
     page.get_by_role("link", name="Sign in").last.click()
     sign_in_with_code(page, check_page)
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your assessments")
     expect(page.get_by_text("Jamie Fox").first).to_be_visible()
-    check_page("account")
+    check_page("your-assessments-after-registering")
     assert User.objects.get(email=EMAIL).is_email_verified
 
     dialog = page.get_by_role("dialog", name="You are about to be signed out")
@@ -78,7 +78,7 @@ def test_register_confirm_sign_in_with_the_emailed_code_and_stay_signed_in(
     dialog.get_by_role("button", name="Stay signed in").click()
     expect(dialog).to_be_hidden()
     page.reload()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your assessments")
 
 
 def test_registration_errors_are_listed_and_linked(live_server, page, check_page, demo_data):
@@ -98,11 +98,11 @@ def test_registration_errors_are_listed_and_linked(live_server, page, check_page
 def signed_in_page(live_server, page, check_page, demo_data):
     page.goto(live_server.url + "/account/sign-in/")
     sign_in_with_code(page, check_page, email="sam.taylor@stmarys.plymouth.sch.uk", password="demo-passphrase-2026")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your assessments")
     return page
 
 
-def test_time_out_warning_takes_focus_and_works_by_keyboard(short_session, signed_in_page, check_page):
+def test_time_out_warning_takes_focus_and_works_by_keyboard(short_session, signed_in_page, check_page, live_server):
     page = signed_in_page
     page.reload()
     dialog = page.get_by_role("dialog", name="You are about to be signed out")
@@ -115,16 +115,18 @@ def test_time_out_warning_takes_focus_and_works_by_keyboard(short_session, signe
     page.keyboard.press("Enter")
     expect(dialog).to_be_hidden()
 
-    status = page.request.get(page.url.split("/account/")[0] + "/account/session/").json()
+    status = page.request.get(live_server.url + "/account/session/").json()
     assert status["signed_in"] is True
     assert status["seconds_left"] > 12
     page.reload()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your assessments")
 
 
-def test_time_out_returns_the_user_to_the_same_page_after_signing_in(short_session, signed_in_page, check_page):
+def test_time_out_returns_the_user_to_the_same_page_after_signing_in(
+    short_session, signed_in_page, check_page, live_server
+):
     page = signed_in_page
-    page.goto(page.url.split("/account/")[0] + "/account/details/")
+    page.goto(live_server.url + "/account/details/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Change your details")
     mail.outbox.clear()
 

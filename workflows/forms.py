@@ -10,7 +10,7 @@ from casework.sections import spec_for
 from identity.models import Organisation
 from portal.forms import GovukDateField
 
-from .models import MANDATORY_KINDS, NotificationKind, PauseReason
+from .models import MANDATORY_KINDS, NotificationKind
 
 SORTS = {
     "oldest": ("submitted_at", "pk"),
@@ -196,12 +196,8 @@ class PauseForm(forms.Form):
         label="Why is the clock stopping?", widget=forms.RadioSelect, error_messages={"required": "Select why"}
     )
 
-    def __init__(self, *args, assessment: Assessment, **kwargs):
+    def __init__(self, *args, reasons: list, **kwargs):
         super().__init__(*args, **kwargs)
-        reasons = [reason for reason in PauseReason if reason != PauseReason.RETURNED]
-        if assessment.kind == "ehcp":
-            # The statutory clock stops only for the Code of Practice 9.42 exceptions.
-            reasons = [reason for reason in reasons if reason != PauseReason.WAITING_FOR_FAMILY]
         self.fields["reason"].choices = [(reason.value, reason.label) for reason in reasons]
 
 

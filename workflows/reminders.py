@@ -26,12 +26,15 @@ def deadline_reminders_send(today: datetime.date | None = None) -> int:
     soon = deadlines.add_working_days(today, settings.PORTAL_REMINDER_WORKING_DAYS, holidays)
     paused = ClockPause.objects.filter(assessment=OuterRef("pk"), ended_on__isnull=True)
     open_cases = (
-        Assessment.objects.filter(status__in=(Status.SUBMITTED, Status.UNDER_REVIEW), decision_due__isnull=False)
+        # Returned cases too: an EHCP return does not stop the statutory clock (paused ones are left out below).
+        Assessment.objects.filter(
+            status__in=(Status.SUBMITTED, Status.UNDER_REVIEW, Status.RETURNED), decision_due__isnull=False
+        )
         .exclude(Exists(paused))
         .select_related("assigned_to", "team")
     )
     sent = 0
-    for assessment in open_cases.filter(decision_due__gt=today, decision_due__lte=soon):
+    for assessment in open_cases.filter(decision_due__gte=today, decision_due__lte=soon):
         sent += _tell_holder(
             assessment, NotificationKind.DEADLINE_SOON, f"soon:{assessment.pk}:{assessment.decision_due}"
         )

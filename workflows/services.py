@@ -411,8 +411,10 @@ def assessment_return(
     if not comments:
         raise TransitionRefused("Say what needs to change in at least one section")
     spec = spec_for(assessment.kind)
+    known = {section.key for section in spec.sections}
+    if set(comments) - known:
+        raise TransitionRefused("Comment only on the sections of this assessment")
     for key, text in comments.items():
-        spec.section(key)
         section, _ = AssessmentSection.objects.get_or_create(assessment=assessment, key=key)
         section.return_comment = text
         section._change_reason = "Returned for changes"
@@ -518,6 +520,8 @@ def can_reopen(user: User, assessment: Assessment) -> bool:
     window = datetime.timedelta(days=settings.PORTAL_REOPEN_WINDOW_DAYS)
     return (
         assessment.status == Status.CLOSED
+        # A withdrawal is the professional's decision, not the council's to undo.
+        and assessment.outcome != Outcome.WITHDRAWN
         and assessment.closed_at is not None
         and timezone.now() - assessment.closed_at <= window
         and is_team_manager(user, assessment.team)
@@ -546,6 +550,7 @@ def assessment_reopen(*, actor: User, assessment: Assessment, reason: str) -> As
             activation.assign(previous_officer)
         _take(assessment, previous_officer)
     else:
+        _revoke_officer(previous_officer, assessment)
         assessment.assigned_to = None
     _save(assessment, f"Reopened by {actor.full_name}: {reason.strip()}", actor)
     case_event_record(assessment=assessment, kind=CaseEventKind.REOPENED, actor=actor, summary=reason.strip()[:300])
@@ -585,6 +590,14 @@ def plan_issued_record(*, actor: User, assessment: Assessment, issued_on: dateti
 # ---------------------------------------------------------------- the clock, by hand
 
 
+def pause_reasons_for(kind: str) -> list[PauseReason]:
+    """Why an officer may stop the clock: for EHCP requests only the Code of Practice 9.42 exceptions."""
+    reasons = [reason for reason in PauseReason if reason != PauseReason.RETURNED]
+    if kind == "ehcp":
+        reasons = [reason for reason in reasons if reason != PauseReason.WAITING_FOR_FAMILY]
+    return reasons
+
+
 @transaction.atomic
 def clock_pause(*, actor: User, assessment: Assessment, reason: str) -> Assessment:
     """Stop the clock for a recorded reason (for EHCP requests, a SEND Code of Practice 9.42 exception)."""
@@ -594,6 +607,8 @@ def clock_pause(*, actor: User, assessment: Assessment, reason: str) -> Assessme
         raise TransitionRefused("The clock can only be paused while the council has the assessment")
     if _open_pause(assessment) is not None:
         raise TransitionRefused("The clock is already paused")
+    if reason not in pause_reasons_for(assessment.kind):
+        raise TransitionRefused("Choose one of the reasons the clock may stop for")
     _pause_clock(assessment, PauseReason(reason), actor)
     _save(assessment, "Clock paused", actor)
     return assessment
@@ -603,6 +618,9 @@ def clock_pause(*, actor: User, assessment: Assessment, reason: str) -> Assessme
 def clock_resume(*, actor: User, assessment: Assessment) -> Assessment:
     assessment = _lock(assessment)
     require(_holds(actor, assessment) or is_team_manager(actor, assessment.team))
+    if assessment.status not in (Status.SUBMITTED, Status.UNDER_REVIEW):
+        # A return's pause ends when the professional resubmits, not before.
+        raise TransitionRefused("The clock can only be restarted while the council has the assessment")
     if _open_pause(assessment) is None:
         raise TransitionRefused("The clock is not paused")
     _resume_clock(assessment, actor)

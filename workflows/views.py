@@ -67,7 +67,10 @@ def refusals_shown(view):
             )
         except services.TransitionRefused as refusal:
             messages.error(request, str(refusal))
-            return redirect(request.POST.get("back") or request.path)
+            # Back to a page that can show the reason: the case (the action URLs take only POSTs).
+            if "pk" in kwargs and request.resolver_match.url_name != "progress":
+                return redirect("workflows:case", pk=kwargs["pk"])
+            return redirect(request.path)
 
     return wrapper
 
@@ -284,7 +287,7 @@ def close(request, pk: int):
 @refusals_shown
 def pause(request, pk: int):
     assessment = case_for_council(request.user, pk)
-    form = PauseForm(_posted(request), assessment=assessment)
+    form = PauseForm(_posted(request), reasons=services.pause_reasons_for(assessment.kind))
     if request.method == "POST" and form.is_valid():
         services.clock_pause(actor=request.user, assessment=assessment, reason=form.cleaned_data["reason"])
         messages.success(request, "The clock has been paused")

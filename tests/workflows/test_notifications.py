@@ -1,0 +1,239 @@
+"""Notifications: an outbox row with the change, the e-mail after the commit, a sweeper for broker outages."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core import mail
+from kombu.exceptions import OperationalError
+
+from casework.models import Status
+from tests.helpers import emails_to
+from tests.workflows.conftest import (
+    SAM,
+    claimed,
+    client_of,
+    close_it,
+    draft,
+    fresh,
+    resubmit,
+    return_it,
+    submitted,
+    withdraw_it,
+)
+from workflows import services
+from workflows.models import (
+    MANDATORY_KINDS,
+    DeliveryStatus,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+)
+from workflows.notifications import notification_deliver, notifications_sweep
+from workflows.reminders import deadline_reminders_send
+
+NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
+
+
+def statuses() -> list[str]:
+    return sorted(Notification.objects.values_list("status", flat=True))
+
+
+def test_notifications_are_emailed_only_after_the_transaction_commits(people, django_capture_on_commit_callbacks):
+    """The rows are written with the submission; the e-mails wait for the commit."""
+    assessment = draft("ehat")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.assessment_submit(actor=people.sam, assessment=assessment, declaration=True)
+    assert statuses() == ["created", "created"]
+    assert mail.outbox == []
+
+    for callback in callbacks:
+        callback()
+    assert statuses() == ["sent", "sent"]
+    assert sorted(email.to[0] for email in mail.outbox) == ["earlyhelp@plymouth.gov.uk", SAM]
+
+
+def test_broker_outage_keeps_the_submission_and_the_sweeper_sends_later(people, monkeypatch):
+    """Publishing fails: the professional still submits, the rows wait, and the sweeper sends them once."""
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    assessment = draft("ehat")
+    with time_machine.travel(NOW, tick=False) as traveller:
+        client = client_of(people.sam)
+        monkeypatch.setattr("workflows.notifications.deliver_notification.delay", broker_down)
+        mail.outbox.clear()
+        response = client.post(f"/assessments/{assessment.pk}/submit/", {"declaration": "yes"})
+        assert response["Location"] == f"/assessments/{assessment.pk}/submitted/"
+        assert fresh(assessment).status == Status.SUBMITTED
+        assert statuses() == ["created", "created"]
+        assert mail.outbox == []
+
+        traveller.shift(dt.timedelta(minutes=2))
+        assert notifications_sweep() == 0  # still down: nothing lost, nothing sent
+        assert statuses() == ["created", "created"]
+
+        monkeypatch.undo()
+        assert notifications_sweep() == 2
+        assert statuses() == ["sent", "sent"]
+        assert len(emails_to(SAM)) == 1
+        assert len(emails_to("earlyhelp@plymouth.gov.uk")) == 1
+        assert notifications_sweep() == 0
+        assert len(mail.outbox) == 2
+
+
+def test_sweeper_leaves_just_written_notifications_to_the_normal_path(people):
+    """A row younger than a minute may still be on its way through the broker."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        submitted("ehat")
+        traveller.shift(dt.timedelta(seconds=30))
+        assert notifications_sweep() == 0
+        assert statuses() == ["created", "created"]
+
+
+def test_delivering_the_same_notification_twice_sends_one_email(people):
+    """A redelivered task (acks_late) finds the row sent and does nothing."""
+    submitted("ehat")
+    notification = Notification.objects.get(kind=NotificationKind.SUBMITTED)
+    mail.outbox.clear()
+    assert notification_deliver(notification.pk) is True
+    assert notification_deliver(notification.pk) is False
+    assert len(mail.outbox) == 1
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == (DeliveryStatus.SENT, 1)
+    assert notification.sent_at is not None
+
+
+def test_send_left_half_done_by_a_lost_worker_is_retried_after_15_minutes(people):
+    with time_machine.travel(NOW, tick=False) as traveller:
+        submitted("ehat")
+        Notification.objects.update(status=DeliveryStatus.SENDING, sending_since=NOW, attempts=1)
+        traveller.shift(dt.timedelta(minutes=10))
+        assert notifications_sweep() == 0
+        traveller.shift(dt.timedelta(minutes=6))
+        mail.outbox.clear()
+        assert notifications_sweep() == 2
+    assert statuses() == ["sent", "sent"]
+    assert len(mail.outbox) == 2
+
+
+def test_turned_off_notification_is_listed_in_the_portal_but_not_emailed(people):
+    """Sam unticks 'an officer picked up your assessment': the claim shows on the portal, with no e-mail."""
+    client = client_of(people.sam)
+    page = client.get("/notifications/settings/").content.decode()
+    assert 'name="claimed"' in page
+    for kind in MANDATORY_KINDS:
+        assert f'name="{kind}"' not in page
+    wanted = {kind.value: "on" for kind in NotificationKind if kind not in MANDATORY_KINDS}
+    del wanted[NotificationKind.CLAIMED]
+    response = client.post("/notifications/settings/", {**wanted, NotificationKind.RETURNED: ""})
+    assert response["Location"] == "/notifications/"
+    assert list(NotificationPreference.objects.filter(user=people.sam, email=False).values_list("kind", flat=True)) == [
+        NotificationKind.CLAIMED
+    ]
+
+    assessment = submitted("ehat")
+    mail.outbox.clear()
+    client_of(people.priya).post(f"/cases/{assessment.pk}/claim/")
+    notification = Notification.objects.get(kind=NotificationKind.CLAIMED)
+    assert (notification.recipient, notification.status) == (people.sam, DeliveryStatus.NOT_EMAILED)
+    assert emails_to(SAM) == []
+    assert notifications_sweep() == 0
+
+    listed = client_of(people.sam).get("/notifications/").content.decode()
+    assert f"{assessment.reference} is being reviewed by Priya Shah" in listed
+
+
+def test_mandatory_notifications_are_emailed_whatever_the_choices(cast, django_capture_on_commit_callbacks):
+    """Returned, closed, assigned and overdue need action or are decisions: a stored 'off' is ignored."""
+    for user in (cast.sam, cast.priya, cast.second, cast.jo):
+        for kind in NotificationKind:
+            NotificationPreference.objects.create(user=user, kind=kind, email=False)
+    mail.outbox.clear()
+    with time_machine.travel(NOW, tick=False) as traveller, django_capture_on_commit_callbacks(execute=True):
+        assessment = return_it(claimed("ehat"))
+        services.assessment_assign(actor=cast.jo, assessment=resubmit(assessment), officer=cast.second)
+        close_it(fresh(assessment))
+        claimed("ehat")
+        traveller.move_to(dt.datetime(2026, 4, 1, 7, 0, tzinfo=dt.UTC))
+        deadline_reminders_send()
+
+    emailed = {(notification.kind, notification.recipient.email) for notification in _sent()}
+    assert emailed == {
+        (NotificationKind.RETURNED, SAM),
+        (NotificationKind.ASSIGNED, cast.second.email),
+        (NotificationKind.CLOSED, SAM),
+        (NotificationKind.OVERDUE, cast.priya.email),
+        (NotificationKind.OVERDUE, cast.jo.email),
+    }
+    to_people = [email.to[0] for email in mail.outbox if email.to != ["earlyhelp@plymouth.gov.uk"]]
+    assert sorted(to_people) == sorted(address for _, address in emailed)
+    not_emailed = Notification.objects.filter(status=DeliveryStatus.NOT_EMAILED)
+    assert set(not_emailed.values_list("kind", flat=True)) == {"submitted", "claimed", "resubmitted"}
+
+
+def _sent():
+    return Notification.objects.filter(status=DeliveryStatus.SENT, recipient__isnull=False).select_related("recipient")
+
+
+# What each e-mail tells the reader to do.
+WHAT_TO_DO = {
+    NotificationKind.SUBMITTED: "What happens next",
+    NotificationKind.NEW_IN_QUEUE: "It should be picked up by",
+    NotificationKind.CLAIMED: "You do not need to do anything",
+    NotificationKind.ASSIGNED: "Open it here",
+    NotificationKind.RETURNED: "What to do: open the assessment, change the sections marked",
+    NotificationKind.RESUBMITTED: "It is waiting for you",
+    NotificationKind.MESSAGE: "Reply on the portal",
+    NotificationKind.CLOSED: "See the decision and what happens next",
+    NotificationKind.WITHDRAWN: "you do not need to do anything more",
+    NotificationKind.REOPENED: "See it here",
+    NotificationKind.DEADLINE_SOON: "Open it here",
+    NotificationKind.OVERDUE: "Please act on it today",
+}
+
+
+@pytest.fixture
+def every_kind_of_email(cast, django_capture_on_commit_callbacks):
+    """One journey that sends every kind of notification, e-mailed after each commit."""
+    mail.outbox.clear()
+    with time_machine.travel(NOW, tick=False) as traveller, django_capture_on_commit_callbacks(execute=True):
+        assessment = submitted("ehat")  # submitted, new_in_queue
+        services.assessment_claim(actor=cast.priya, assessment=assessment)  # claimed
+        services.message_post(actor=cast.priya, assessment=assessment, body="Can you call me?")  # message
+        assessment = resubmit(return_it(fresh(assessment)))  # returned, resubmitted
+        services.assessment_assign(actor=cast.jo, assessment=assessment, officer=cast.second)  # assigned
+        assessment = close_it(fresh(assessment))  # closed
+        services.assessment_reopen(actor=cast.jo, assessment=assessment, reason="New concerns")  # reopened
+        withdraw_it(fresh(assessment))  # withdrawn
+        claimed("ehat")
+        traveller.move_to(dt.datetime(2026, 3, 25, 7, 0, tzinfo=dt.UTC))
+        deadline_reminders_send()  # deadline_soon
+        traveller.move_to(dt.datetime(2026, 4, 1, 7, 0, tzinfo=dt.UTC))
+        deadline_reminders_send()  # overdue
+    return list(Notification.objects.select_related("assessment"))
+
+
+def test_every_email_names_the_reference_the_child_and_what_to_do_with_a_link(every_kind_of_email):
+    """Not 'you have new information': each e-mail says which case, which child, what to do, and where."""
+    assert {notification.kind for notification in every_kind_of_email} == set(NotificationKind)
+    assert {notification.status for notification in every_kind_of_email} == {DeliveryStatus.SENT}
+    assert len(mail.outbox) == len(every_kind_of_email)
+    for notification in every_kind_of_email:
+        kind = notification.kind
+        [email] = [m for m in mail.outbox if (m.to, m.body) == ([notification.recipient_email], notification.body)]
+        reference = notification.assessment.reference
+        assert reference in email.subject, kind
+        assert reference in email.body, kind
+        assert "Mia Hart" in email.body, kind
+        assert WHAT_TO_DO[kind] in email.body, kind
+        assert notification.link.startswith(settings.PORTAL_BASE_URL), kind
+        assert f"/{notification.assessment.pk}/" in notification.link, kind
+        assert notification.link in email.body, kind
+        [(html, mimetype)] = email.alternatives
+        assert mimetype == "text/html"
+        assert f'href="{notification.link}"' in html, kind
+        assert "Mia Hart" in html, kind

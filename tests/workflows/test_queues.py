@@ -1,0 +1,114 @@
+"""The work trays: a fixed number of queries whatever their length, filters, sorting and pages of 25."""
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+
+from tests.casework.conftest import verified_professional
+from tests.workflows.conftest import LEE, claimed, client_of, person, submitted, submitted_many
+from workflows import services
+
+# Measured with 2 cases: session, user, device, teams, roles, rights, counts, organisations, the page, session save.
+TRAY_QUERIES = {"queue": 17, "mine": 17}
+
+
+def listed(response) -> list[int]:
+    """The cases on the page, in the order shown."""
+    return [int(pk) for pk in re.findall(r'href="/cases/(\d+)/"', response.content.decode())]
+
+
+@pytest.mark.parametrize("count", [pytest.param(2, id="2-cases"), pytest.param(20, id="20-cases")])
+@pytest.mark.parametrize("tray", ["queue", "mine"])
+def test_work_tray_runs_a_fixed_number_of_queries(people, django_assert_max_num_queries, tray, count):
+    """No query per row: 20 cases cost what 2 cost."""
+    cases = submitted_many(count)
+    if tray == "mine":
+        for case in cases:
+            services.assessment_claim(actor=people.priya, assessment=case)
+    client = client_of(people.priya)
+    with django_assert_max_num_queries(TRAY_QUERIES[tray]):
+        response = client.get(f"/work/{tray}/")
+    assert sorted(listed(response)) == sorted(case.pk for case in cases)
+
+
+def test_work_tray_shows_25_cases_a_page(people):
+    cases = submitted_many(26)
+    client = client_of(people.priya)
+    first = client.get("/work/queue/")
+    assert "26 cases" in first.content.decode()
+    assert listed(first) == [case.pk for case in cases[:25]]
+    assert listed(client.get("/work/queue/?page=2")) == [cases[25].pk]
+
+
+NOW = dt.datetime(2026, 3, 9, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def three_cases(people):
+    """Cases of all three teams, as the service manager sees them on Monday 9 March 2026.
+
+    mia: EHAT submitted 2 February, due 2 March (overdue);
+    noah: EHCP submitted 3 February, due 17 March, under review with Tom;
+    ava: Young Carers from another school, submitted 16 February, due 16 March.
+    """
+    other_school = verified_professional(full_name="Dee Other")
+
+    def on(day):
+        return time_machine.travel(dt.datetime(2026, 2, day, 10, 0, tzinfo=dt.UTC), tick=False)
+
+    with on(2):
+        mia = submitted("ehat", first_name="Mia", last_name="Hart")
+    with on(3):
+        noah = claimed("ehcp", first_name="Noah", last_name="Smith")
+    with on(16):
+        ava = submitted("young_carers", author=other_school, first_name="Ava", last_name="Jones")
+    assert [case.decision_due.isoformat() for case in (mia, noah, ava)] == ["2026-03-02", "2026-03-17", "2026-03-16"]
+    with time_machine.travel(NOW, tick=False):
+        yield {"mia": mia, "noah": noah, "ava": ava, "client": client_of(person(LEE))}
+
+
+@pytest.mark.parametrize(
+    "checks",
+    [
+        pytest.param([("", ["mia", "noah", "ava"])], id="none-oldest-first"),
+        pytest.param([("kind=ehcp", ["noah"]), ("kind=young_carers", ["ava"])], id="kind"),
+        pytest.param([("status=under_review", ["noah"]), ("status=submitted", ["mia", "ava"])], id="status"),
+        pytest.param([("overdue=on", ["mia"])], id="overdue"),
+        pytest.param([("due_within=7", ["mia", "ava"]), ("due_within=8", ["mia", "noah", "ava"])], id="due-within"),
+        pytest.param([("organisation={ava_organisation}", ["ava"])], id="organisation"),
+        pytest.param(
+            [
+                ("q=hArT", ["mia"]),
+                ("q=smi", ["noah"]),
+                ("q={noah_reference}", ["noah"]),
+                ("q={noah_reference_lower}", ["noah"]),
+                ("q={noah_reference_part}", []),
+            ],
+            id="q-child-name-or-exact-reference",
+        ),
+        pytest.param(
+            [
+                ("sort=oldest", ["mia", "noah", "ava"]),
+                ("sort=newest", ["ava", "noah", "mia"]),
+                ("sort=due", ["mia", "ava", "noah"]),
+                ("sort=child", ["ava", "mia", "noah"]),
+            ],
+            id="sort",
+        ),
+        pytest.param([("kind=ehat&overdue=on&sort=newest", ["mia"])], id="combined"),
+    ],
+)
+def test_filters_and_sorting_return_the_right_rows(three_cases, checks):
+    noah = three_cases["noah"]
+    for query, expected in checks:
+        query = query.format(
+            noah_reference=noah.reference,
+            noah_reference_lower=noah.reference.lower(),
+            noah_reference_part=noah.reference[:-1],
+            ava_organisation=three_cases["ava"].organisation_id,
+        )
+        response = three_cases["client"].get(f"/work/team/?{query}")
+        assert response.status_code == 200
+        assert listed(response) == [three_cases[name].pk for name in expected], query

@@ -37,7 +37,7 @@ bootstrap: $(VENV)/.installed assets
 demo-data: bootstrap
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo_data
-	$(PY) manage.py generate_demo_data --cases 300 --seed 7 --if-empty
+	$(PY) manage.py generate_demo_data --cases 1200 --seed 7 --if-empty
 
 demo: demo-data
 	$(PY) manage.py collectstatic --noinput --verbosity 0

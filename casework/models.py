@@ -339,7 +339,11 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["assessment", "-created_at", "-id"], name="casework_event_timeline")]
+        indexes = [
+            models.Index(fields=["assessment", "-created_at", "-id"], name="casework_event_timeline"),
+            # The reports count events of one kind per case (returns, first pick-ups).
+            models.Index(fields=["kind", "assessment", "created_at"], name="casework_event_kind"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.assessment_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from identity.permissions import can_approve_accounts, can_start_assessment
 from identity.roles import Role, roles_of
+from workflows.reports import may_see_reports
 from workflows.selectors import is_council_user, unread_notification_count
 
 
@@ -43,6 +44,8 @@ def navigation_for(request) -> list[NavigationItem]:
         links.append(("Your assessments", "casework:home"))
     if is_council_user(user):
         links.append(("Work", "workflows:work"))
+    if may_see_reports(user):
+        links.append(("Reports", "workflows:reports"))
     if can_approve_accounts(user):
         links.append(("Accounts to approve", "identity:approvals"))
     if Role.ADMINISTRATOR in roles and user.is_staff:

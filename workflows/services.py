@@ -572,7 +572,7 @@ def plan_issued_record(*, actor: User, assessment: Assessment, issued_on: dateti
     require(is_team_member(actor, assessment.team), "Only the SEND team can record the plan")
     if assessment.kind != "ehcp" or assessment.outcome != Outcome.AGREED_TO_ASSESS:
         raise TransitionRefused("A plan is recorded only after an agreement to assess")
-    if issued_on > timezone.localdate() or issued_on < assessment.first_submitted_at.date():
+    if issued_on > timezone.localdate() or issued_on < timezone.localdate(assessment.first_submitted_at):
         raise TransitionRefused("The plan's date must be between the request and today")
     before = assessment.plan_issued_on
     assessment.plan_issued_on = issued_on

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import report_views, views
 
 app_name = "workflows"
 
@@ -24,4 +24,7 @@ urlpatterns = [
     path("cases/<int:pk>/plan-issued/", views.plan_issued, name="plan-issued"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/settings/", views.notification_settings, name="notification-settings"),
+    path("reports/", report_views.dashboard, name="reports"),
+    path("reports/dashboard.xlsx", report_views.dashboard_xlsx, name="reports-xlsx"),
+    path("reports/<slug:slug>.csv", report_views.report_csv, name="report-csv"),
 ]

@@ -1,0 +1,1182 @@
+"""Managers' reports: volumes, outcomes, times, returns, workload, deadlines and the EHCP statutory clock.
+
+Every figure is computed by the database: counts and sums grouped by week, month, type or officer, and
+medians and 90th percentiles ranked with window functions (ROW_NUMBER and COUNT OVER, LEAD for the time
+spent in each state) that SQLite 3.35+ and PostgreSQL both run. Python only lays out the handful of rows
+that come back as tables, each of which is exactly what the page, its CSV and the spreadsheet show.
+
+Definitions (the issue's, kept here so the page, the exports and the tests agree):
+- received: first submitted in the period; decided: closed in the period with an outcome other than
+  withdrawn; closed: closed in the period, any outcome. Weeks start on Monday, in UK local time.
+- time to first pick-up: from the first submission to the first "picked up" or "assigned" event after it,
+  for cases first picked up in the period; to decision and to close: from the first submission to the
+  close, for cases decided or closed in the period.
+- median: the middle value, or the mean of the two middle values; 90th percentile: the nearest-rank value
+  (the smallest value with at least 90% of the cases at or below it).
+- time in each state: from the history of the cases received in the period, each status lasting until the
+  next history row (the last one until now); returns included, draft and closed left out.
+- returns per case: "returned" events on the cases received in the period, over those cases.
+- workload, overdue and due soon: open cases (submitted, under review, returned) now, whatever their dates.
+- EHCP 6 weeks: decisions whether to assess made in the period by the decision due date (which already
+  includes the Code of Practice 9.42 pauses recorded); 20 weeks: final plans issued in the period by the
+  final due date.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db import NotSupportedError, connection
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    F,
+    FilteredRelation,
+    FloatField,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.expressions import Func
+from django.db.models.functions import Lead, TruncDate, TruncMonth, TruncWeek
+from django.urls import reverse
+from django.utils import timezone
+
+from casework.models import Assessment, AssessmentKind, AssessmentSection, CaseEvent, CaseEventKind, Outcome, Status
+from casework.sections import spec_for
+from identity.models import OrganisationKind, Team, User
+
+from .models import ClockPause
+from .selectors import OPEN_STATUSES, is_council_user, managed_teams_of, teams_of
+from .services import OUTCOMES_BY_KIND
+
+# England, 2024: the share of new EHC plans issued within 20 weeks (SEND statistics, DfE).
+ENGLAND_20_WEEKS_PERCENT = 46.4
+ENGLAND_20_WEEKS_LABEL = "England 2024: 46.4%"
+DUE_SOON_DAYS = 10
+# The overdue and due-soon lists show the most urgent cases; the count above each says how many there are.
+LIST_LIMIT = 100
+RETURN_REASON = "Returned for changes"
+NO_FIGURE = "–"
+KINDS = tuple(AssessmentKind.values)
+# The states of the council's process whose time is measured (draft is the author's, closed is the end).
+MEASURED_STATES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.RETURNED)
+MILESTONES = (
+    ("claim", "Submission to first pick-up"),
+    ("decision", "Submission to decision"),
+    ("close", "Submission to close"),
+)
+
+
+# ---------------------------------------------------------------- who sees what
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """The teams whose figures a person sees, and those whose officers they may see by name."""
+
+    user_id: int
+    team_ids: frozenset[int]
+    # Managers see each officer's workload in the teams they manage; officers see only their own.
+    named_team_ids: frozenset[int]
+
+
+def may_see_reports(user) -> bool:
+    """Council officers and managers (and service managers) see reports; professionals do not."""
+    return bool(user.is_authenticated) and is_council_user(user)
+
+
+def report_scope(user: User) -> ReportScope | None:
+    """Service managers: every team; team managers: the teams they manage; officers: their own teams."""
+    if not may_see_reports(user):
+        return None
+    managed = frozenset(managed_teams_of(user))
+    return ReportScope(user_id=user.pk, team_ids=managed | frozenset(teams_of(user)), named_team_ids=managed)
+
+
+def teams_in_scope(scope: ReportScope) -> QuerySet[Team]:
+    return Team.objects.filter(pk__in=scope.team_ids).order_by("name")
+
+
+# ---------------------------------------------------------------- filters
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """The period (whole days, UK local time) and the filters a manager chose."""
+
+    date_from: dt.date
+    date_to: dt.date
+    kind: str = ""
+    team: Team | None = None
+    organisation_kind: str = ""
+    now: dt.datetime = field(default_factory=timezone.now)
+
+    @property
+    def start(self) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(self.date_from, dt.time.min))
+
+    @property
+    def end(self) -> dt.datetime:
+        """The first moment after the period."""
+        return timezone.make_aware(dt.datetime.combine(self.date_to + dt.timedelta(days=1), dt.time.min))
+
+    @property
+    def today(self) -> dt.date:
+        return timezone.localdate(self.now)
+
+    def describe(self) -> str:
+        parts = [f"{_long_date(self.date_from)} to {_long_date(self.date_to)}"]
+        parts.append(AssessmentKind(self.kind).label if self.kind else "all assessment types")
+        parts.append(self.team.name if self.team else "all your teams")
+        parts.append(
+            f"from {OrganisationKind(self.organisation_kind).label.lower()}s"
+            if self.organisation_kind
+            else "from all organisation types"
+        )
+        return "; ".join(parts)
+
+    def file_stem(self) -> str:
+        return f"{self.date_from:%Y-%m-%d}-to-{self.date_to:%Y-%m-%d}"
+
+
+def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
+    """Six calendar months up to today: from the first of the month five months back."""
+    month = today.month - 5
+    year = today.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    return dt.date(year, month, 1), today
+
+
+def _cases(scope: ReportScope, filters: ReportFilters) -> QuerySet[Assessment]:
+    """Submitted cases of the teams in scope, narrowed by type, team and organisation type (not by date)."""
+    cases = Assessment.objects.exclude(status=Status.DRAFT).filter(team_id__in=scope.team_ids).order_by()
+    if filters.kind:
+        cases = cases.filter(kind=filters.kind)
+    if filters.team is not None:
+        cases = cases.filter(team=filters.team)
+    if filters.organisation_kind:
+        cases = cases.filter(organisation__kind=filters.organisation_kind)
+    return cases
+
+
+def _received(cases: QuerySet, filters: ReportFilters) -> QuerySet:
+    return cases.filter(first_submitted_at__gte=filters.start, first_submitted_at__lt=filters.end)
+
+
+def _closed(cases: QuerySet, filters: ReportFilters) -> QuerySet:
+    return cases.filter(closed_at__gte=filters.start, closed_at__lt=filters.end)
+
+
+def _kinds(filters: ReportFilters) -> tuple[str, ...]:
+    return (filters.kind,) if filters.kind else KINDS
+
+
+# ---------------------------------------------------------------- tables: what the page and the exports show
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One figure as shown (`text`) and as a spreadsheet holds it (`value`: a number, a date, or None)."""
+
+    text: str
+    value: object = None
+    href: str = ""
+    # The spreadsheet's number format, matching the text (places of decimals, how dates are written).
+    format: str = ""
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    """A report's data table: the page renders it, the CSV and the spreadsheet write the same cells."""
+
+    caption: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    total: tuple[Cell, ...] | None = None
+
+    def text_rows(self) -> list[list[str]]:
+        """The header and every row (the total last) as the page shows them."""
+        rows = [[column.label for column in self.columns]]
+        rows += [[cell.text for cell in row] for row in self.rows]
+        if self.total:
+            rows.append([cell.text for cell in self.total])
+        return rows
+
+
+def _text(text: str, href: str = "") -> Cell:
+    return Cell(text=text, value=text, href=href)
+
+
+def _count(number: int) -> Cell:
+    return Cell(text=f"{number:,}", value=number, format="#,##0", numeric=True)
+
+
+def _decimal(number: float | None, places: int = 1) -> Cell:
+    if number is None:
+        return Cell(text=NO_FIGURE, numeric=True)
+    return Cell(text=f"{number:,.{places}f}", value=round(number, places), format="#,##0." + "0" * places, numeric=True)
+
+
+def _percent(part: int, whole: int) -> Cell:
+    return _decimal(100 * part / whole if whole else None)
+
+
+def _day(day: dt.date) -> Cell:
+    return Cell(text=f"{day:%-d %b %Y}", value=day, format="d mmm yyyy")
+
+
+def _long_date(day: dt.date) -> str:
+    return f"{day:%-d %B %Y}"
+
+
+def _kind_title(kind: str) -> str:
+    return spec_for(kind).short_title
+
+
+def _week_starts(filters: ReportFilters) -> list[dt.date]:
+    first = filters.date_from - dt.timedelta(days=filters.date_from.weekday())
+    return [first + dt.timedelta(weeks=n) for n in range((filters.date_to - first).days // 7 + 1)]
+
+
+def _month_starts(date_from: dt.date, date_to: dt.date) -> list[dt.date]:
+    months, month = [], date_from.replace(day=1)
+    while month <= date_to:
+        months.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+# ---------------------------------------------------------------- cases by status now
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    label: str
+    cases: int
+
+
+@dataclass(frozen=True)
+class StatusNow:
+    """Where the cases received in the period are now."""
+
+    counts: tuple[StatusCount, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(count.cases for count in self.counts)
+
+    def table(self) -> Table:
+        return Table(
+            caption="Cases received in the period, by their status now",
+            columns=(Column("Status"), Column("Cases", numeric=True), Column("Share (%)", numeric=True)),
+            rows=tuple(
+                (_text(count.label), _count(count.cases), _percent(count.cases, self.total)) for count in self.counts
+            ),
+            total=(_text("Total"), _count(self.total), _percent(self.total, self.total)),
+        )
+
+
+def status_now(scope: ReportScope, filters: ReportFilters) -> StatusNow:
+    counts = dict(
+        _received(_cases(scope, filters), filters).values_list("status").annotate(cases=Count("pk")).order_by()
+    )
+    shown = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.RETURNED, Status.CLOSED)
+    return StatusNow(tuple(StatusCount(status, Status(status).label, counts.get(status, 0)) for status in shown))
+
+
+# ---------------------------------------------------------------- received, decided and closed per week
+
+
+@dataclass(frozen=True)
+class WeekVolume:
+    week: dt.date
+    received: int
+    decided: int
+    closed: int
+
+
+@dataclass(frozen=True)
+class WeeklyVolumes:
+    weeks: tuple[WeekVolume, ...]
+
+    @property
+    def received(self) -> int:
+        return sum(week.received for week in self.weeks)
+
+    @property
+    def decided(self) -> int:
+        return sum(week.decided for week in self.weeks)
+
+    @property
+    def closed(self) -> int:
+        return sum(week.closed for week in self.weeks)
+
+    def table(self) -> Table:
+        return Table(
+            caption="Cases received, decided and closed each week",
+            columns=(
+                Column("Week beginning"),
+                Column("Received", numeric=True),
+                Column("Decided", numeric=True),
+                Column("Closed", numeric=True),
+            ),
+            rows=tuple(
+                (_day(week.week), _count(week.received), _count(week.decided), _count(week.closed))
+                for week in self.weeks
+            ),
+            total=(_text("Total"), _count(self.received), _count(self.decided), _count(self.closed)),
+        )
+
+
+def weekly_volumes(scope: ReportScope, filters: ReportFilters) -> WeeklyVolumes:
+    cases = _cases(scope, filters)
+    received = dict(
+        _received(cases, filters)
+        .annotate(week=TruncWeek("first_submitted_at", output_field=DateField()))
+        .values_list("week")
+        .annotate(cases=Count("pk"))
+        .order_by()
+    )
+    closed = {
+        week: (decided, closed)
+        for week, decided, closed in _closed(cases, filters)
+        .annotate(week=TruncWeek("closed_at", output_field=DateField()))
+        .values_list("week")
+        .annotate(decided=Count("pk", filter=~Q(outcome=Outcome.WITHDRAWN)), closed=Count("pk"))
+        .order_by()
+    }
+    return WeeklyVolumes(
+        tuple(WeekVolume(week, received.get(week, 0), *closed.get(week, (0, 0))) for week in _week_starts(filters))
+    )
+
+
+# ---------------------------------------------------------------- outcomes by type
+
+
+@dataclass(frozen=True)
+class OutcomeCount:
+    kind: str
+    outcome: str
+    label: str
+    cases: int
+    of_kind: int
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """How the cases closed in the period ended, by type of assessment."""
+
+    counts: tuple[OutcomeCount, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(count.cases for count in self.counts)
+
+    def table(self) -> Table:
+        return Table(
+            caption="Outcomes of the cases closed in the period, by type",
+            columns=(
+                Column("Type"),
+                Column("Outcome"),
+                Column("Cases", numeric=True),
+                Column("Share of the type's closed cases (%)", numeric=True),
+            ),
+            rows=tuple(
+                (
+                    _text(_kind_title(count.kind)),
+                    _text(count.label),
+                    _count(count.cases),
+                    _percent(count.cases, count.of_kind),
+                )
+                for count in self.counts
+            ),
+            total=(_text("Total"), _text(""), _count(self.total), _text("")),
+        )
+
+
+def outcomes_by_type(scope: ReportScope, filters: ReportFilters) -> Outcomes:
+    found = {
+        (kind, outcome): cases
+        for kind, outcome, cases in _closed(_cases(scope, filters), filters)
+        .values_list("kind", "outcome")
+        .annotate(cases=Count("pk"))
+        .order_by()
+    }
+    counts = []
+    for kind in _kinds(filters):
+        outcomes = (*OUTCOMES_BY_KIND[kind], Outcome.WITHDRAWN)
+        of_kind = sum(found.get((kind, outcome), 0) for outcome in outcomes)
+        counts += [
+            OutcomeCount(kind, outcome, Outcome(outcome).label, found.get((kind, outcome), 0), of_kind)
+            for outcome in outcomes
+        ]
+    return Outcomes(tuple(counts))
+
+
+# ---------------------------------------------------------------- times: medians and 90th percentiles
+
+
+class DaysBetween(Func):
+    """Days from `start` to `end` as a decimal number (SQLite's julianday, PostgreSQL's epoch)."""
+
+    arity = 2
+
+    def __init__(self, end, start, **extra):
+        super().__init__(end, start, output_field=FloatField(), **extra)
+
+    def _parts(self, compiler, connection):
+        end_sql, end_params = compiler.compile(self.source_expressions[0])
+        start_sql, start_params = compiler.compile(self.source_expressions[1])
+        return end_sql, start_sql, (*end_params, *start_params)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        end_sql, start_sql, params = self._parts(compiler, connection)
+        return f"(julianday({end_sql}) - julianday({start_sql}))", params
+
+    def as_postgresql(self, compiler, connection, **extra):
+        end_sql, start_sql, params = self._parts(compiler, connection)
+        return f"(EXTRACT(EPOCH FROM ({end_sql} - {start_sql})) / 86400.0)", params
+
+    def as_sql(self, compiler, connection, **extra):
+        raise NotSupportedError("Reports run on SQLite or PostgreSQL")
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """How long something took across cases, in days."""
+
+    measure: str
+    label: str
+    cases: int
+    median: float | None
+    p90: float | None
+    mean: float | None
+    total: float | None
+
+
+@dataclass(frozen=True)
+class Times:
+    """Median and 90th-percentile days from the first submission to first pick-up, decision and close."""
+
+    milestones: tuple[Distribution, ...]
+
+    def table(self) -> Table:
+        return Table(
+            caption="Days from the first submission to each step",
+            columns=(
+                Column("From submission to"),
+                Column("Cases", numeric=True),
+                Column("Median (days)", numeric=True),
+                Column("90th percentile (days)", numeric=True),
+                Column("Mean (days)", numeric=True),
+            ),
+            rows=tuple(
+                (_text(item.label), _count(item.cases), _decimal(item.median), _decimal(item.p90), _decimal(item.mean))
+                for item in self.milestones
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class TimeInState:
+    """Days the cases received in the period spent in each state of the review, returns included."""
+
+    states: tuple[Distribution, ...]
+
+    def table(self) -> Table:
+        return Table(
+            caption="Days spent in each state by the cases received in the period",
+            columns=(
+                Column("State"),
+                Column("Cases", numeric=True),
+                Column("Total (days)", numeric=True),
+                Column("Mean per case (days)", numeric=True),
+                Column("Median per case (days)", numeric=True),
+                Column("90th percentile (days)", numeric=True),
+            ),
+            rows=tuple(
+                (
+                    _text(item.label),
+                    _count(item.cases),
+                    _decimal(item.total),
+                    _decimal(item.mean),
+                    _decimal(item.median),
+                    _decimal(item.p90),
+                )
+                for item in self.states
+            ),
+        )
+
+
+def _compiled(queryset: QuerySet) -> tuple[str, list]:
+    sql, params = queryset.order_by().query.sql_with_params()
+    return sql, list(params)
+
+
+# The samples come from querysets the ORM compiles for this database (the CTEs' column lists name their
+# columns). Each measure's samples are ranked, and the median (the mean of the one or two middle ranks) and
+# the nearest-rank 90th percentile (rank ceil(0.9 n), which is (9n + 9) div 10) are read off the ranks.
+_DISTRIBUTION_SQL = """
+WITH pickups (case_id, days) AS ({pickups}),
+decisions (case_id, days) AS ({decisions}),
+closes (case_id, days) AS ({closes}),
+spans (case_id, status, days_to_next, days_to_now) AS ({spans}),
+samples (measure, case_id, days) AS (
+    SELECT 'claim', case_id, days FROM pickups
+    UNION ALL SELECT 'decision', case_id, days FROM decisions
+    UNION ALL SELECT 'close', case_id, days FROM closes
+    UNION ALL SELECT status, case_id, SUM(COALESCE(days_to_next, days_to_now)) FROM spans
+        WHERE status IN ({states}) GROUP BY case_id, status
+),
+ranked AS (
+    SELECT measure, days,
+           ROW_NUMBER() OVER (PARTITION BY measure ORDER BY days, case_id) AS rn,
+           COUNT(*) OVER (PARTITION BY measure) AS n
+    FROM samples
+)
+SELECT measure,
+       MAX(n),
+       AVG(CASE WHEN rn = (n + 1) / 2 OR rn = (n + 2) / 2 THEN days END),
+       MAX(CASE WHEN rn = (9 * n + 9) / 10 THEN days END),
+       AVG(days),
+       SUM(days)
+FROM ranked
+GROUP BY measure
+"""
+
+
+def _process_times(scope: ReportScope, filters: ReportFilters) -> dict[str, Distribution]:
+    """Both time reports in one query: days to each step, and days in each state."""
+    cases = _cases(scope, filters)
+    # The first "picked up" or "assigned" event after the first submission, per case, in one grouped pass.
+    pickups = (
+        CaseEvent.objects.filter(
+            assessment__in=cases.filter(first_submitted_at__lt=filters.end).values("pk"),
+            kind__in=(CaseEventKind.CLAIMED, CaseEventKind.ASSIGNED),
+            created_at__gte=F("assessment__first_submitted_at"),
+        )
+        .values("assessment_id", "assessment__first_submitted_at")
+        .annotate(picked_up_at=Min("created_at"))
+        .filter(picked_up_at__gte=filters.start, picked_up_at__lt=filters.end)
+        .values_list("assessment_id", DaysBetween(F("picked_up_at"), F("assessment__first_submitted_at")))
+    )
+    closed = _closed(cases, filters)
+    decisions = closed.exclude(outcome=Outcome.WITHDRAWN).values_list(
+        "pk", DaysBetween(F("closed_at"), F("first_submitted_at"))
+    )
+    closes = closed.values_list("pk", DaysBetween(F("closed_at"), F("first_submitted_at")))
+    # Each history row's status lasts until the case's next history row; the last one lasts until now.
+    history = Assessment.history.model
+    next_row = Window(
+        expression=Lead("history_date"),
+        partition_by=[F("id")],
+        order_by=[F("history_date").asc(), F("history_id").asc()],
+    )
+    spans = history.objects.filter(id__in=_received(cases, filters).values("pk")).values_list(
+        "id",
+        "status",
+        DaysBetween(next_row, F("history_date")),
+        DaysBetween(Value(filters.now, output_field=history._meta.get_field("history_date")), F("history_date")),
+    )
+    compiled = {
+        name: _compiled(queryset)
+        for name, queryset in (("pickups", pickups), ("decisions", decisions), ("closes", closes), ("spans", spans))
+    }
+    sql = _DISTRIBUTION_SQL.format(
+        **{name: part_sql for name, (part_sql, _) in compiled.items()},
+        states=", ".join(["%s"] * len(MEASURED_STATES)),
+    )
+    params = [param for _, part_params in compiled.values() for param in part_params] + list(MEASURED_STATES)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = {row[0]: row[1:] for row in cursor.fetchall()}
+    labels = {**dict(MILESTONES), **{state: Status(state).label for state in MEASURED_STATES}}
+    result = {}
+    for measure, label in labels.items():
+        n, median, p90, mean, total = found.get(measure, (0, None, None, None, None))
+        result[measure] = Distribution(
+            measure, label, int(n or 0), _float(median), _float(p90), _float(mean), _float(total)
+        )
+    return result
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def times(scope: ReportScope, filters: ReportFilters) -> Times:
+    found = _process_times(scope, filters)
+    return Times(tuple(found[measure] for measure, _ in MILESTONES))
+
+
+def time_in_state(scope: ReportScope, filters: ReportFilters) -> TimeInState:
+    found = _process_times(scope, filters)
+    return TimeInState(tuple(found[state] for state in MEASURED_STATES))
+
+
+# ---------------------------------------------------------------- returns
+
+
+@dataclass(frozen=True)
+class ReturnRate:
+    kind: str
+    received: int
+    returns: int
+    returned_cases: int
+
+
+@dataclass(frozen=True)
+class Returns:
+    """How often the cases received in the period were sent back to their authors."""
+
+    by_kind: tuple[ReturnRate, ...]
+
+    @property
+    def received(self) -> int:
+        return sum(rate.received for rate in self.by_kind)
+
+    @property
+    def returns(self) -> int:
+        return sum(rate.returns for rate in self.by_kind)
+
+    @property
+    def returned_cases(self) -> int:
+        return sum(rate.returned_cases for rate in self.by_kind)
+
+    @property
+    def per_case(self) -> float | None:
+        return self.returns / self.received if self.received else None
+
+    def table(self) -> Table:
+        def row(label, received, returns, returned_cases):
+            return (
+                _text(label),
+                _count(received),
+                _count(returns),
+                _decimal(returns / received if received else None, 2),
+                _count(returned_cases),
+                _percent(returned_cases, received),
+            )
+
+        return Table(
+            caption="Returns to the author on the cases received in the period",
+            columns=(
+                Column("Type"),
+                Column("Cases received", numeric=True),
+                Column("Returns", numeric=True),
+                Column("Returns per case", numeric=True),
+                Column("Cases returned at least once", numeric=True),
+                Column("Cases returned at least once (%)", numeric=True),
+            ),
+            rows=tuple(
+                row(_kind_title(rate.kind), rate.received, rate.returns, rate.returned_cases) for rate in self.by_kind
+            ),
+            total=row("Total", self.received, self.returns, self.returned_cases),
+        )
+
+
+def returns_per_case(scope: ReportScope, filters: ReportFilters) -> Returns:
+    found = {
+        kind: (received, returns, returned_cases)
+        for kind, received, returns, returned_cases in _received(_cases(scope, filters), filters)
+        .annotate(
+            returned=FilteredRelation("events", condition=Q(events__kind=CaseEventKind.RETURNED)),
+        )
+        .values_list("kind")
+        .annotate(
+            received=Count("pk", distinct=True),
+            returns=Count("returned__pk"),
+            returned_cases=Count("pk", distinct=True, filter=Q(returned__pk__isnull=False)),
+        )
+        .order_by()
+    }
+    return Returns(tuple(ReturnRate(kind, *found.get(kind, (0, 0, 0))) for kind in _kinds(filters)))
+
+
+@dataclass(frozen=True)
+class ReturnReason:
+    kind: str
+    key: str
+    title: str
+    returns: int
+
+
+@dataclass(frozen=True)
+class ReturnReasons:
+    """The sections officers most often asked authors to change, on the cases received in the period."""
+
+    reasons: tuple[ReturnReason, ...]
+    returns: int
+
+    def table(self) -> Table:
+        return Table(
+            caption="Sections most often returned for changes",
+            columns=(
+                Column("Type"),
+                Column("Section"),
+                Column("Returns asking for changes", numeric=True),
+                Column("Share of all returns (%)", numeric=True),
+            ),
+            rows=tuple(
+                (
+                    _text(_kind_title(reason.kind)),
+                    _text(reason.title),
+                    _count(reason.returns),
+                    _percent(reason.returns, self.returns),
+                )
+                for reason in self.reasons
+            ),
+        )
+
+
+def return_reasons(scope: ReportScope, filters: ReportFilters) -> ReturnReasons:
+    received = _received(_cases(scope, filters), filters)
+    sections = AssessmentSection.history.model.objects.filter(
+        history_change_reason=RETURN_REASON, assessment_id__in=received.values("pk")
+    )
+    rows = (
+        sections.values_list("assessment__kind", "key")
+        .annotate(returns=Count("history_id"))
+        .order_by("-returns", "assessment__kind", "key")
+    )
+    returns = CaseEvent.objects.filter(kind=CaseEventKind.RETURNED, assessment__in=received.values("pk")).count()
+    reasons = []
+    for kind, key, count in rows:
+        try:
+            title = spec_for(kind).section(key).title
+        except KeyError:  # a section since removed from the form
+            title = key
+        reasons.append(ReturnReason(kind, key, title, count))
+    return ReturnReasons(tuple(reasons), returns)
+
+
+# ---------------------------------------------------------------- workload and deadlines
+
+
+QUEUE = "Not picked up (in the team queue)"
+OTHER_OFFICERS = "Other officers"
+
+
+@dataclass(frozen=True)
+class OfficerLoad:
+    officer_id: int | None
+    name: str
+    open: int
+    overdue: int
+    due_soon: int
+
+
+@dataclass(frozen=True)
+class Workload:
+    """Open cases now, by the officer holding them, with how many are overdue or due soon."""
+
+    officers: tuple[OfficerLoad, ...]
+    named: bool
+
+    @property
+    def open(self) -> int:
+        return sum(officer.open for officer in self.officers)
+
+    @property
+    def overdue(self) -> int:
+        return sum(officer.overdue for officer in self.officers)
+
+    @property
+    def due_soon(self) -> int:
+        return sum(officer.due_soon for officer in self.officers)
+
+    def table(self) -> Table:
+        return Table(
+            caption="Open cases now, by officer",
+            columns=(
+                Column("Officer"),
+                Column("Open cases", numeric=True),
+                Column("Overdue", numeric=True),
+                Column(f"Due in the next {DUE_SOON_DAYS} days", numeric=True),
+            ),
+            rows=tuple(
+                (_text(officer.name), _count(officer.open), _count(officer.overdue), _count(officer.due_soon))
+                for officer in self.officers
+            ),
+            total=(_text("Total"), _count(self.open), _count(self.overdue), _count(self.due_soon)),
+        )
+
+
+def _open(scope: ReportScope, filters: ReportFilters) -> QuerySet[Assessment]:
+    return _cases(scope, filters).filter(status__in=OPEN_STATUSES)
+
+
+def _due_soon_q(filters: ReportFilters) -> Q:
+    return Q(decision_due__gte=filters.today, decision_due__lte=filters.today + dt.timedelta(days=DUE_SOON_DAYS))
+
+
+def workload(scope: ReportScope, filters: ReportFilters) -> Workload:
+    # Officers see their own cases by name, colleagues' as one "other officers" row; managers see everyone.
+    named = Q(team_id__in=scope.named_team_ids) | Q(assigned_to_id=scope.user_id)
+    rows = (
+        _open(scope, filters)
+        .annotate(
+            officer=Case(
+                When(assigned_to__isnull=True, then=Value(None)),
+                When(named, then=F("assigned_to_id")),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            officer_name=Case(
+                When(assigned_to__isnull=True, then=Value(QUEUE)),
+                When(named, then=F("assigned_to__full_name")),
+                default=Value(OTHER_OFFICERS),
+                output_field=CharField(),
+            ),
+            # Named officers first, then the other officers, then the queue.
+            place=Case(
+                When(assigned_to__isnull=True, then=Value(2)),
+                When(named, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+        )
+        .values_list("officer", "officer_name", "place")
+        .annotate(
+            open=Count("pk"),
+            overdue=Count("pk", filter=Q(decision_due__lt=filters.today)),
+            due_soon=Count("pk", filter=_due_soon_q(filters)),
+        )
+        .order_by("place", "-open", "officer_name")
+    )
+    loads = tuple(
+        OfficerLoad(officer, name, open_cases, overdue_cases, soon)
+        for officer, name, _, open_cases, overdue_cases, soon in rows
+    )
+    return Workload(loads, named=bool(scope.named_team_ids))
+
+
+@dataclass(frozen=True)
+class DueCase:
+    pk: int
+    reference: str
+    kind: str
+    team: str
+    status: str
+    decision_due: dt.date
+    days: int
+    holder: str
+    paused_since: dt.date | None
+
+
+@dataclass(frozen=True)
+class DueList:
+    """Open cases past (or near) their decision due date, the most urgent first."""
+
+    slug: str
+    title: str
+    cases: tuple[DueCase, ...]
+    count: int
+    days_label: str
+
+    def table(self) -> Table:
+        caption = self.title
+        if self.count > len(self.cases):
+            caption += f" (the {len(self.cases)} most urgent of {self.count})"
+        return Table(
+            caption=caption,
+            columns=(
+                Column("Case"),
+                Column("Type"),
+                Column("Team"),
+                Column("Status"),
+                Column("Decision due"),
+                Column(self.days_label, numeric=True),
+                Column("With"),
+                Column("Clock"),
+            ),
+            rows=tuple(
+                (
+                    _text(case.reference, href=reverse("workflows:case", args=[case.pk])),
+                    _text(_kind_title(case.kind)),
+                    _text(case.team),
+                    _text(Status(case.status).label),
+                    _day(case.decision_due),
+                    _count(case.days),
+                    _text(case.holder),
+                    _text(f"Paused since {case.paused_since:%-d %b %Y}" if case.paused_since else "Running"),
+                )
+                for case in self.cases
+            ),
+        )
+
+
+def _due_list(scope, filters, *, slug, title, condition: Q, days_label: str, overdue: bool) -> DueList:
+    named = Q(team_id__in=scope.named_team_ids) | Q(assigned_to_id=scope.user_id)
+    open_pause = ClockPause.objects.filter(assessment=OuterRef("pk"), ended_on__isnull=True).values("started_on")[:1]
+    rows = (
+        _open(scope, filters)
+        .filter(condition)
+        .annotate(
+            holder=Case(
+                When(assigned_to__isnull=True, then=Value("Not picked up")),
+                When(named, then=F("assigned_to__full_name")),
+                default=Value("Another officer"),
+                output_field=CharField(),
+            ),
+            paused_since=Subquery(open_pause, output_field=DateField()),
+            how_many=Window(Count("pk")),
+        )
+        .values_list(
+            "pk", "reference", "kind", "team__name", "status", "decision_due", "holder", "paused_since", "how_many"
+        )
+        .order_by("decision_due", "pk")[:LIST_LIMIT]
+    )
+    cases, count = [], 0
+    for pk, reference, kind, team, status, due, holder, paused_since, how_many in rows:
+        days = (filters.today - due).days if overdue else (due - filters.today).days
+        cases.append(DueCase(pk, reference, kind, team, status, due, days, holder, paused_since))
+        count = how_many
+    return DueList(slug, title, tuple(cases), count, days_label)
+
+
+def overdue(scope: ReportScope, filters: ReportFilters) -> DueList:
+    return _due_list(
+        scope,
+        filters,
+        slug="overdue",
+        title="Open cases past their decision due date",
+        condition=Q(decision_due__lt=filters.today),
+        days_label="Days overdue",
+        overdue=True,
+    )
+
+
+def due_soon(scope: ReportScope, filters: ReportFilters) -> DueList:
+    return _due_list(
+        scope,
+        filters,
+        slug="due-soon",
+        title=f"Open cases due for a decision in the next {DUE_SOON_DAYS} days",
+        condition=_due_soon_q(filters),
+        days_label="Days left",
+        overdue=False,
+    )
+
+
+# ---------------------------------------------------------------- the EHCP statutory clock
+
+
+@dataclass(frozen=True)
+class MonthShare:
+    month: dt.date
+    cases: int
+    within: int
+
+    @property
+    def percent(self) -> float | None:
+        return 100 * self.within / self.cases if self.cases else None
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    """A monthly share of EHCP cases that met a statutory time limit."""
+
+    slug: str
+    caption: str
+    count_label: str
+    within_label: str
+    months: tuple[MonthShare, ...]
+    applies: bool
+
+    @property
+    def cases(self) -> int:
+        return sum(month.cases for month in self.months)
+
+    @property
+    def within(self) -> int:
+        return sum(month.within for month in self.months)
+
+    @property
+    def percent(self) -> float | None:
+        return 100 * self.within / self.cases if self.cases else None
+
+    def table(self) -> Table:
+        return Table(
+            caption=self.caption,
+            columns=(
+                Column("Month"),
+                Column(self.count_label, numeric=True),
+                Column(self.within_label, numeric=True),
+                Column(f"{self.within_label} (%)", numeric=True),
+            ),
+            rows=tuple(
+                (
+                    Cell(text=f"{month.month:%B %Y}", value=month.month, format="mmmm yyyy"),
+                    _count(month.cases),
+                    _count(month.within),
+                    _percent(month.within, month.cases),
+                )
+                for month in self.months
+            ),
+            total=(_text("Total"), _count(self.cases), _count(self.within), _percent(self.within, self.cases)),
+        )
+
+
+def _ehcp(scope: ReportScope, filters: ReportFilters) -> QuerySet[Assessment] | None:
+    if filters.kind not in ("", AssessmentKind.EHCP):
+        return None
+    return _cases(scope, filters).filter(kind=AssessmentKind.EHCP)
+
+
+def ehcp_decisions(scope: ReportScope, filters: ReportFilters) -> Timeliness:
+    """Decisions whether to assess, by month, made by the decision due date (6 weeks, plus recorded pauses)."""
+    ehcp = _ehcp(scope, filters)
+    found = {}
+    if ehcp is not None:
+        found = {
+            month: (cases, within)
+            for month, cases, within in _closed(ehcp, filters)
+            .filter(outcome__in=(Outcome.AGREED_TO_ASSESS, Outcome.REFUSED_TO_ASSESS))
+            .annotate(month=TruncMonth("closed_at", output_field=DateField()), closed_on=TruncDate("closed_at"))
+            .values_list("month")
+            .annotate(cases=Count("pk"), within=Count("pk", filter=Q(closed_on__lte=F("decision_due"))))
+            .order_by()
+        }
+    return Timeliness(
+        slug="ehcp-6-weeks",
+        caption="EHCP requests: decisions whether to assess made within 6 weeks, by month of decision",
+        count_label="Decisions",
+        within_label="Within 6 weeks",
+        months=tuple(
+            MonthShare(month, *found.get(month, (0, 0))) for month in _month_starts(filters.date_from, filters.date_to)
+        ),
+        applies=ehcp is not None,
+    )
+
+
+def ehcp_plans(scope: ReportScope, filters: ReportFilters) -> Timeliness:
+    """Final EHC plans issued in the period, by month of issue, issued by the final due date (20 weeks)."""
+    ehcp = _ehcp(scope, filters)
+    found = {}
+    if ehcp is not None:
+        found = {
+            month: (cases, within)
+            for month, cases, within in ehcp.filter(
+                outcome=Outcome.AGREED_TO_ASSESS,
+                plan_issued_on__gte=filters.date_from,
+                plan_issued_on__lte=filters.date_to,
+            )
+            .annotate(month=TruncMonth("plan_issued_on", output_field=DateField()))
+            .values_list("month")
+            .annotate(cases=Count("pk"), within=Count("pk", filter=Q(plan_issued_on__lte=F("final_due"))))
+            .order_by()
+        }
+    return Timeliness(
+        slug="ehcp-20-weeks",
+        caption="EHC plans issued within 20 weeks of the request, by month of issue",
+        count_label="Plans issued",
+        within_label="Within 20 weeks",
+        months=tuple(
+            MonthShare(month, *found.get(month, (0, 0))) for month in _month_starts(filters.date_from, filters.date_to)
+        ),
+        applies=ehcp is not None,
+    )
+
+
+# ---------------------------------------------------------------- the dashboard and the registry of reports
+
+
+@dataclass(frozen=True)
+class ReportDefinition:
+    slug: str
+    title: str
+    build: Callable[[ReportScope, ReportFilters], object]
+    # The Dashboard field that holds this report.
+    attribute: str
+    # The spreadsheet's name for its sheet (at most 31 characters).
+    sheet: str
+
+
+REPORTS: dict[str, ReportDefinition] = {
+    definition.slug: definition
+    for definition in (
+        ReportDefinition("status", "Cases by status now", status_now, "status", "Status now"),
+        ReportDefinition(
+            "volumes", "Received, decided and closed each week", weekly_volumes, "volumes", "Weekly volumes"
+        ),
+        ReportDefinition("outcomes", "Outcomes by type", outcomes_by_type, "outcomes", "Outcomes"),
+        ReportDefinition("times", "Time to pick-up, decision and close", times, "times", "Time to each step"),
+        ReportDefinition(
+            "time-in-state", "Time spent in each state", time_in_state, "time_in_state", "Time in each state"
+        ),
+        ReportDefinition("returns", "Returns per case", returns_per_case, "returns", "Returns per case"),
+        ReportDefinition(
+            "return-reasons", "Most common return reasons", return_reasons, "return_reasons", "Return reasons"
+        ),
+        ReportDefinition("workload", "Workload", workload, "workload", "Workload"),
+        ReportDefinition("overdue", "Overdue cases", overdue, "overdue", "Overdue"),
+        ReportDefinition("due-soon", "Cases due soon", due_soon, "due_soon", "Due soon"),
+        ReportDefinition(
+            "ehcp-6-weeks", "EHCP decisions within 6 weeks", ehcp_decisions, "ehcp_decisions", "EHCP 6 weeks"
+        ),
+        ReportDefinition("ehcp-20-weeks", "EHC plans within 20 weeks", ehcp_plans, "ehcp_plans", "EHCP 20 weeks"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    filters: ReportFilters
+    status: StatusNow
+    volumes: WeeklyVolumes
+    outcomes: Outcomes
+    times: Times
+    time_in_state: TimeInState
+    returns: Returns
+    return_reasons: ReturnReasons
+    workload: Workload
+    overdue: DueList
+    due_soon: DueList
+    ehcp_decisions: Timeliness
+    ehcp_plans: Timeliness
+
+    def report(self, slug: str):
+        return getattr(self, REPORTS[slug].attribute)
+
+    def tables(self) -> Iterable[tuple[str, str, Table]]:
+        """(slug, title, table) of every report, in the page's order."""
+        for slug, definition in REPORTS.items():
+            yield slug, definition.title, self.report(slug).table()
+
+
+def dashboard(scope: ReportScope, filters: ReportFilters) -> Dashboard:
+    """Every report for the page and the spreadsheet (the two time reports share one query)."""
+    process = _process_times(scope, filters)
+    return Dashboard(
+        filters=filters,
+        status=status_now(scope, filters),
+        volumes=weekly_volumes(scope, filters),
+        outcomes=outcomes_by_type(scope, filters),
+        times=Times(tuple(process[measure] for measure, _ in MILESTONES)),
+        time_in_state=TimeInState(tuple(process[state] for state in MEASURED_STATES)),
+        returns=returns_per_case(scope, filters),
+        return_reasons=return_reasons(scope, filters),
+        workload=workload(scope, filters),
+        overdue=overdue(scope, filters),
+        due_soon=due_soon(scope, filters),
+        ehcp_decisions=ehcp_decisions(scope, filters),
+        ehcp_plans=ehcp_plans(scope, filters),
+    )

@@ -129,7 +129,7 @@ def table(results: dict) -> str:
                 f"| {name} | {p['ms_1k']:.1f} | {p['ms_100k']:.1f} | {p['ms_100k'] / p['ms_1k']:.2f}× | "
                 f"{p['ms_100k'] / r['floor_ms_100k']:.2f}× | {p['queries_1k']} / {p['queries_100k']} |"
             )
-        lines.append(f"| floor (signed-in JSON) | {r['floor_ms_1k']:.1f} | {r['floor_ms_100k']:.1f} | | 1.00× | |")
+        lines.append(f"| floor (user guides, signed in) | {r['floor_ms_1k']:.1f} | {r['floor_ms_100k']:.1f} | | 1.00× | |")
         lines.append("")
         lines.append("| write | ms | plain save ms | ratio |")
         lines.append("|---|---|---|---|")

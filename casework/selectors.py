@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -29,16 +29,18 @@ def _right_filter(codename: str):
 
 
 def assessments_visible_to(user) -> QuerySet[Assessment]:
-    """Assessments the user may see: by a right of their own or of one of their groups (an EXISTS each)."""
+    """Assessments the user may see, by a right of their own or of one of their groups.
+
+    Driven from the direct permission tables (indexed by user and by group), so the cost follows the
+    rights the user holds, not the number of assessments.
+    """
     if not user.is_authenticated or not user.is_active:
         return Assessment.objects.none()
-    own = AssessmentUserObjectPermission.objects.filter(
-        user=user, content_object=OuterRef("pk"), **_right_filter("view_assessment")
+    own = AssessmentUserObjectPermission.objects.filter(user=user, **_right_filter("view_assessment"))
+    via_group = AssessmentGroupObjectPermission.objects.filter(group__user=user, **_right_filter("view_assessment"))
+    return Assessment.objects.filter(
+        Q(pk__in=own.values("content_object_id")) | Q(pk__in=via_group.values("content_object_id"))
     )
-    via_group = AssessmentGroupObjectPermission.objects.filter(
-        group__user=user, content_object=OuterRef("pk"), **_right_filter("view_assessment")
-    )
-    return Assessment.objects.filter(Q(Exists(own)) | Q(Exists(via_group)))
 
 
 def assessment_for_user(user, pk: int) -> Assessment:
@@ -61,10 +63,10 @@ _HOME_ORDER = Case(
 
 def assessments_for_professional(user, *, search: str = "") -> QuerySet[Assessment]:
     """The professional's own and shared assessments: returned first, then drafts, with the council, closed."""
-    own = AssessmentUserObjectPermission.objects.filter(
-        user=user, content_object=OuterRef("pk"), **_right_filter("view_assessment")
+    own = AssessmentUserObjectPermission.objects.filter(user=user, **_right_filter("view_assessment"))
+    assessments = Assessment.objects.filter(pk__in=own.values("content_object_id")).select_related(
+        "author", "assigned_to"
     )
-    assessments = Assessment.objects.filter(Exists(own)).select_related("author", "assigned_to")
     search = search.strip()
     if search:
         assessments = assessments.filter(Q(child_name__icontains=search) | Q(reference__iexact=search))

@@ -140,11 +140,13 @@ def task_list(assessment: Assessment) -> list[TaskListRow]:
     return rows
 
 
-def completed_answers(assessment: Assessment, spec: AssessmentSpec | None = None) -> dict[str, dict]:
+def completed_answers(
+    assessment: Assessment, spec: AssessmentSpec | None = None, saved: dict[str, AssessmentSection] | None = None
+) -> dict[str, dict]:
     """Each completed section's checked answers, with its rows under their names."""
     spec = spec or spec_for(assessment.kind)
     answers = {}
-    for key, section in sections_by_key(assessment).items():
+    for key, section in (saved if saved is not None else sections_by_key(assessment)).items():
         if section.status != SectionStatus.COMPLETED:
             continue
         form_class = spec.section(key).form_class
@@ -170,7 +172,7 @@ def assessment_gaps(assessment: Assessment) -> list[Gap]:
         and (saved.get(section_spec.key) is None or saved[section_spec.key].status != "completed")
     ]
     categories = set(assessment.attachments.values_list("category", flat=True))
-    gaps += spec.extra_checks(completed_answers(assessment, spec), categories)
+    gaps += spec.extra_checks(completed_answers(assessment, spec, saved), categories)
     return gaps
 
 

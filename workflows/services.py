@@ -36,6 +36,7 @@ from identity.permissions import (
     grant,
     require,
     revoke,
+    revoke_from_all,
 )
 
 from . import deadlines
@@ -74,7 +75,11 @@ class AlreadyTaken(TransitionRefused):
 
 
 def _lock(assessment: Assessment) -> Assessment:
-    return Assessment.objects.select_for_update(of=("self",)).select_related("team").get(pk=assessment.pk)
+    return (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("team", "author", "assigned_to", "organisation")
+        .get(pk=assessment.pk)
+    )
 
 
 def _save(assessment: Assessment, reason: str, actor: User | None, *fields: str) -> None:
@@ -241,8 +246,7 @@ def assessment_submit(*, actor: User, assessment: Assessment, declaration: bool)
     assessment.submitted_at = now
     assessment.claimed_at = None
     _save(assessment, "Resubmitted" if resubmission else "Submitted", actor)
-    for drafter in _drafters(assessment):
-        revoke(drafter, DRAFTING_RIGHTS, assessment)
+    revoke_from_all(_drafters(assessment), DRAFTING_RIGHTS, assessment)
     case_event_record(
         assessment=assessment,
         kind=CaseEventKind.SUBMITTED,
@@ -502,8 +506,7 @@ def assessment_withdraw(*, actor: User, assessment: Assessment, reason: str) -> 
     assessment.decision_note = reason.strip()
     assessment.closed_at = timezone.now()
     _save(assessment, "Withdrawn by the author", actor)
-    for drafter in _drafters(assessment):
-        revoke(drafter, DRAFTING_RIGHTS, assessment)
+    revoke_from_all(_drafters(assessment), DRAFTING_RIGHTS, assessment)
     case_event_record(assessment=assessment, kind=CaseEventKind.WITHDRAWN, actor=actor, summary=reason.strip()[:300])
     if holder is not None:
         notify(

@@ -1,9 +1,10 @@
 """Charts as SVG geometry: pure functions from figures to rectangles, lines, paths and text labels.
 
-The template workflows/reports/_chart.html draws the result as an <svg role="img"> with a <title> and a
-<desc>. No chart relies on colour alone: bars carry their values as text, lines differ in dash pattern
-and marker shape and are named in a legend, and every chart is followed on the page by a data table
-holding the same figures. Sizes are in the SVG's own units; CSS scales the drawing to its container.
+The template tag `chart_svg` (workflows/templatetags/reports.py) draws the result as an <svg role="img">
+with a <title> and a <desc>. No chart relies on colour alone: bars carry their values as text, lines
+differ in dash pattern and marker shape and are named in a legend, and every chart is followed on the
+page by a data table holding the same figures. Sizes are in the SVG's own units; CSS scales the drawing
+to its container.
 """
 
 import math

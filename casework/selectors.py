@@ -6,7 +6,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
-from identity.permissions import can_view_assessment
+from identity.permissions import VIEW_ASSESSMENT, can_view_assessment, group_right_filter, user_right_filter
 
 from .models import (
     Assessment,
@@ -24,10 +24,6 @@ from .models import (
 from .sections import AssessmentSpec, Gap, spec_for
 
 
-def _right_filter(codename: str):
-    return {"permission__codename": codename, "permission__content_type__app_label": "casework"}
-
-
 def assessments_visible_to(user) -> QuerySet[Assessment]:
     """Assessments the user may see, by a right of their own or of one of their groups.
 
@@ -36,8 +32,8 @@ def assessments_visible_to(user) -> QuerySet[Assessment]:
     """
     if not user.is_authenticated or not user.is_active:
         return Assessment.objects.none()
-    own = AssessmentUserObjectPermission.objects.filter(user=user, **_right_filter("view_assessment"))
-    via_group = AssessmentGroupObjectPermission.objects.filter(group__user=user, **_right_filter("view_assessment"))
+    own = AssessmentUserObjectPermission.objects.filter(user=user, **user_right_filter(VIEW_ASSESSMENT))
+    via_group = AssessmentGroupObjectPermission.objects.filter(group__user=user, **group_right_filter(VIEW_ASSESSMENT))
     return Assessment.objects.filter(
         Q(pk__in=own.values("content_object_id")) | Q(pk__in=via_group.values("content_object_id"))
     )
@@ -63,7 +59,7 @@ _HOME_ORDER = Case(
 
 def assessments_for_professional(user, *, search: str = "") -> QuerySet[Assessment]:
     """The professional's own and shared assessments: returned first, then drafts, with the council, closed."""
-    own = AssessmentUserObjectPermission.objects.filter(user=user, **_right_filter("view_assessment"))
+    own = AssessmentUserObjectPermission.objects.filter(user=user, **user_right_filter(VIEW_ASSESSMENT))
     assessments = Assessment.objects.filter(pk__in=own.values("content_object_id")).select_related(
         "author", "assigned_to"
     )

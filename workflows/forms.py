@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from casework.models import Assessment, AssessmentKind, Outcome, Status
 from casework.sections import spec_for
-from identity.models import Organisation
 from portal.forms import GovukDateField
 
 from .models import MANDATORY_KINDS, NotificationKind
@@ -34,8 +33,13 @@ class QueueFilter(django_filters.FilterSet):
     due_within = django_filters.NumberFilter(
         label="Due within (days)", method="filter_due_within", min_value=0, max_value=365
     )
-    organisation = django_filters.ModelChoiceFilter(
-        label="Organisation", queryset=Organisation.objects.order_by("name"), empty_label="Any"
+    # A name to search for, not a list: a county has hundreds of schools, surgeries and services.
+    organisation = django_filters.CharFilter(
+        label="Organisation",
+        help_text="All or part of its name",
+        field_name="organisation__name",
+        lookup_expr="icontains",
+        max_length=100,
     )
     sort = django_filters.ChoiceFilter(
         label="Sort by",

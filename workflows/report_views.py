@@ -10,6 +10,7 @@ import io
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -371,7 +372,7 @@ def dashboard(request):
     form, filters = _form_and_filters(request, scope)
     context = {"form": form, "named": bool(scope.named_team_ids)}
     if filters is not None:
-        board = reports.dashboard(scope, filters)
+        board = reports.dashboard_as_at(scope, filters)
         query = _query(filters)
         context |= {
             "board": board,
@@ -379,6 +380,7 @@ def dashboard(request):
             "sections": _sections(board, query),
             "xlsx_url": f"{reverse('workflows:reports-xlsx')}?{query}",
             "england_20_weeks": reports.ENGLAND_20_WEEKS_PERCENT,
+            "cache_minutes": settings.PORTAL_REPORTS_CACHE_SECONDS // 60,
         }
     return render(request, "workflows/reports/dashboard.html", context)
 
@@ -422,7 +424,7 @@ def report_csv(request, slug: str):
     filters, refusal = _download(request, scope)
     if refusal is not None:
         return refusal
-    table = definition.build(scope, filters).table()
+    table = reports.dashboard_as_at(scope, filters).report(slug).table()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-{filters.file_stem()}.csv"'
     # A byte order mark, so spreadsheet programs read the dashes and pound signs as UTF-8.
@@ -467,14 +469,14 @@ def dashboard_xlsx(request):
     filters, refusal = _download(request, scope)
     if refusal is not None:
         return refusal
-    board = reports.dashboard(scope, filters)
+    board = reports.dashboard_as_at(scope, filters)
     book = Workbook()
     cover = book.active
     cover.title = "Cover"
     cover["A1"] = "Professional Portal reports"
     cover["A1"].font = Font(bold=True, size=14)
     cover["A2"] = _safe(f"Figures for {filters.describe()}.")
-    cover["A3"] = f"Made {timezone.localtime(filters.now):%-d %B %Y at %H:%M}."
+    cover["A3"] = f"Figures worked out {timezone.localtime(board.filters.now):%-d %B %Y at %H:%M}."
     cover["A5"] = "Sheet"
     cover["B5"] = "What it shows"
     cover["A5"].font = cover["B5"].font = Font(bold=True)

@@ -23,9 +23,13 @@ Definitions (the issue's, kept here so the page, the exports and the tests agree
 """
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import NotSupportedError, connection
 from django.db.models import (
     Case,
@@ -1160,6 +1164,36 @@ class Dashboard:
         """(slug, title, table) of every report, in the page's order."""
         for slug, definition in REPORTS.items():
             yield slug, definition.title, self.report(slug).table()
+
+
+def _dashboard_cache_key(scope: ReportScope, filters: ReportFilters) -> str:
+    chosen = (
+        sorted(scope.team_ids),
+        filters.date_from.isoformat(),
+        filters.date_to.isoformat(),
+        filters.kind,
+        filters.team.pk if filters.team else None,
+        filters.organisation_kind,
+        filters.today.isoformat(),
+    )
+    return "reports:dashboard:" + hashlib.sha256(json.dumps(chosen).encode()).hexdigest()
+
+
+def dashboard_as_at(scope: ReportScope, filters: ReportFilters) -> Dashboard:
+    """The dashboard as worked out at most PORTAL_REPORTS_CACHE_SECONDS ago for the same teams and filters.
+
+    The page, its CSV files and the spreadsheet all read this, so they agree; `filters.now` of the result
+    is when its figures were worked out, and the page says so.
+    """
+    seconds = settings.PORTAL_REPORTS_CACHE_SECONDS
+    if seconds <= 0:
+        return dashboard(scope, filters)
+    key = _dashboard_cache_key(scope, filters)
+    board = cache.get(key)
+    if board is None:
+        board = dashboard(scope, filters)
+        cache.set(key, board, seconds)
+    return board
 
 
 def dashboard(scope: ReportScope, filters: ReportFilters) -> Dashboard:

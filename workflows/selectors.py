@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from casework.models import Assessment, AssessmentGroupObjectPermission, AssessmentUserObjectPermission, Status
 from identity.models import Team, TeamMembership, TeamRole, User
-from identity.permissions import can_view_assessment
+from identity.permissions import REVIEW_ASSESSMENT, can_view_assessment, group_right_filter, user_right_filter
 from identity.roles import Role, has_role
 
 from .models import CaseMessage, ClockPause, Notification
@@ -40,14 +40,12 @@ def _reviewable_by(user: User):
     via_group = AssessmentGroupObjectPermission.objects.filter(
         group__user=user,
         content_object=OuterRef("pk"),
-        permission__codename="review_assessment",
-        permission__content_type__app_label="casework",
+        **group_right_filter(REVIEW_ASSESSMENT),
     )
     own = AssessmentUserObjectPermission.objects.filter(
         user=user,
         content_object=OuterRef("pk"),
-        permission__codename="review_assessment",
-        permission__content_type__app_label="casework",
+        **user_right_filter(REVIEW_ASSESSMENT),
     )
     return Q(Exists(via_group)) | Q(Exists(own))
 

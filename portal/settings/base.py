@@ -90,6 +90,15 @@ FORM_RENDERER = "portal.forms.GovukFormRenderer"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Shared by every web process in production (PORTAL_CACHE_URL=redis://…), so the page and its downloads
+# show the same figures whichever process serves them; the demo and tests keep it in memory.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("PORTAL_CACHE_URL")}
+        if env("PORTAL_CACHE_URL", default="")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 PHONENUMBER_DEFAULT_REGION = "GB"
 
@@ -224,6 +233,9 @@ PORTAL_DEADLINES = {
 PORTAL_CLOCK_PAUSES_WHEN_RETURNED = {"ehcp": False, "ehat": True, "young_carers": True}
 PORTAL_REMINDER_WORKING_DAYS = 5
 PORTAL_REOPEN_WINDOW_DAYS = env.int("PORTAL_REOPEN_WINDOW_DAYS", default=30)
+# A manager's dashboard over a county's history costs a second or more of database time (bench/README.md):
+# its figures are worked out at most this often for the same teams and filters, and the page says when.
+PORTAL_REPORTS_CACHE_SECONDS = env.int("PORTAL_REPORTS_CACHE_SECONDS", default=5 * 60)
 
 # django-guardian: object permissions live in direct foreign-key tables per model.
 GUARDIAN_RAISE_403 = False

@@ -22,3 +22,5 @@ PORTAL_MAIL_DIR = BASE_DIR / "var" / "test-mail"
 STATIC_ROOT = BASE_DIR / "var" / "test-static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_AUTOREFRESH = True
+# Each test sees the figures as they are now; the caching itself is tested with this setting changed.
+PORTAL_REPORTS_CACHE_SECONDS = 0

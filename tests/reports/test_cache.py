@@ -1,0 +1,56 @@
+"""The dashboard's figures are worked out at most every few minutes per set of filters, and say when."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.cache import cache
+
+from casework.models import Outcome
+from tests.reports.conftest import NOW, day, decided, page_tables
+from tests.reports.test_pages import PERIOD_QUERY, REPORTS_URL, client_as, csv_rows
+
+pytestmark = pytest.mark.django_db
+
+STATUS_CAPTION = "Cases received in the period, by their status now"
+
+
+@pytest.fixture
+def cached_reports(settings):
+    settings.PORTAL_REPORTS_CACHE_SECONDS = 5 * 60
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def status_table(client, query: str = PERIOD_QUERY) -> list[list[str]]:
+    return page_tables(client.get(f"{REPORTS_URL}?{query}").content.decode())[STATUS_CAPTION]
+
+
+def test_figures_are_kept_for_five_minutes_and_downloads_match_the_page(casebook, cached_reports):
+    with time_machine.travel(NOW, tick=False) as traveller:
+        client = client_as(casebook.lee)
+        before = status_table(client)
+        page = client.get(f"{REPORTS_URL}?{PERIOD_QUERY}").content.decode()
+        assert "Worked out at 13:00 on 1 July 2026" in page
+        assert "The same filters show the same figures for 5 minutes" in page
+
+        decided(casebook.b, casebook.priya, day(6, 29), Outcome.ACCEPTED)
+        traveller.shift(dt.timedelta(minutes=4))
+        assert status_table(client) == before
+        assert csv_rows(client.get(f"/reports/status.csv?{PERIOD_QUERY}")) == before
+        assert status_table(client, f"{PERIOD_QUERY}&kind=ehat") != before, "other filters are worked out afresh"
+
+        traveller.shift(dt.timedelta(minutes=2))
+        after = status_table(client)
+        assert after != before
+        assert "Worked out at 13:06 on 1 July 2026" in client.get(f"{REPORTS_URL}?{PERIOD_QUERY}").content.decode()
+        assert csv_rows(client.get(f"/reports/status.csv?{PERIOD_QUERY}")) == after
+
+
+def test_a_team_manager_never_sees_figures_worked_out_for_other_teams(casebook, cached_reports):
+    """The teams in scope are part of what the figures are kept under."""
+    with time_machine.travel(NOW, tick=False):
+        service_wide = status_table(client_as(casebook.lee))
+        own_team = status_table(client_as(casebook.jo))
+    assert service_wide != own_team

@@ -505,8 +505,16 @@ def sign_out(*, request, kind: AuthEventKind | None = AuthEventKind.SIGNED_OUT) 
     django_logout(request)
 
 
-def session_touch(*, request) -> None:
-    request.session[LAST_ACTIVITY_SESSION_KEY] = timezone.now().timestamp()
+def session_touch(*, request, always: bool = False) -> None:
+    """Count this request as activity, restarting the idle time-out.
+
+    Unless `always`, the time is written only when the last one is older than a sixtieth of the time-out
+    (30 seconds of 30 minutes): most pages then read the session without writing it back.
+    """
+    now = timezone.now().timestamp()
+    last_activity = request.session.get(LAST_ACTIVITY_SESSION_KEY)
+    if always or last_activity is None or now - last_activity >= settings.PORTAL_SESSION_IDLE_SECONDS / 60:
+        request.session[LAST_ACTIVITY_SESSION_KEY] = now
 
 
 def session_seconds_left(*, request) -> int:

@@ -38,7 +38,7 @@ def status(request):
 @require_POST
 def extend(request):
     """ "Stay signed in": the session's idle clock starts again."""
-    session_touch(request=request)
+    session_touch(request=request, always=True)
     return _status(request)
 
 

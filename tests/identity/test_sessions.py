@@ -67,6 +67,22 @@ def test_idle_for_31_minutes_times_out_to_sign_in_with_the_reason_and_the_way_ba
     assert AuthEvent.objects.filter(user=verified_professional, kind=AuthEventKind.TIMED_OUT).exists()
 
 
+def test_pages_within_half_a_minute_of_the_last_activity_do_not_write_the_session(client, verified_professional):
+    """Activity is counted to the half-minute, so most pages read the session without saving it again."""
+    with time_machine.travel(START, tick=False) as traveller:
+        sign_in(client, verified_professional)
+        assert client.get("/account/").status_code == 200
+        counted_at = client.session["portal_last_activity"]
+        traveller.shift(dt.timedelta(seconds=20))
+        assert client.get("/account/").status_code == 200
+        assert client.session["portal_last_activity"] == counted_at
+        traveller.shift(dt.timedelta(seconds=20))
+        assert client.get("/account/").status_code == 200
+        assert client.session["portal_last_activity"] == counted_at + 40
+        status = client.get("/account/session/").json()
+        assert status["seconds_left"] == 1800
+
+
 def test_the_status_check_does_not_keep_the_session_alive(client, verified_professional):
     with time_machine.travel(START, tick=False) as traveller:
         sign_in(client, verified_professional)

@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
-.PHONY: help bootstrap assets demo demo-data test test-fast lint format chromium clean bench screenshots
+.PHONY: help bootstrap assets demo demo-data test test-fast lint format chromium clean bench load screenshots
 
 help:
 	@echo "make demo   - install everything, load demo data and serve the portal at http://127.0.0.1:$(PORT)"
@@ -67,6 +67,10 @@ clean:
 # Generates 1,000 and 100,000 cases (kept in bench/data for later runs) and measures; see bench/README.md.
 bench: bootstrap
 	$(PY) bench/run.py
+
+# Many people at once on the production shape (gunicorn, PostgreSQL, Redis, a Celery worker); see bench/README.md.
+load: bootstrap
+	$(PY) bench/load.py
 
 # The README's screenshots of the main pages, taken by the browser tests.
 screenshots: bootstrap chromium

@@ -6,6 +6,7 @@ everything after it belong to the workflows app.
 """
 
 import datetime
+import logging
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -48,6 +49,8 @@ from .sections.base import display_value
 from .selectors import latest_child_section_data, section_context
 
 __all__ = ["EvidenceRejected"]
+
+logger = logging.getLogger(__name__)
 
 
 def case_event_record(
@@ -227,7 +230,10 @@ def _section_save(
     spec = spec_for(assessment.kind)
     form_class = spec.section(key).form_class
     data = form_class.owned_keys(data)
-    section, _ = AssessmentSection.objects.select_for_update().get_or_create(assessment=assessment, key=key)
+    # The assessment's row lock (above) serialises first saves; a new section is written once, with its answers.
+    section = AssessmentSection.objects.select_for_update().filter(assessment=assessment, key=key).first()
+    if section is None:
+        section = AssessmentSection(assessment=assessment, key=key)
     if section.version != base_version:
         # Nothing is written here: this transaction rolls back. The caller keeps the typing as a draft.
         raise SectionConflict(section)
@@ -359,46 +365,63 @@ def section_draft_discard(*, actor: User, assessment: Assessment, key: str) -> N
 # ---------------------------------------------------------------- evidence
 
 
-@transaction.atomic
 def attachment_add(
     *, actor: User, assessment: Assessment, name: str, content: bytes, category: str, description: str
 ) -> Attachment:
-    """Attach a document, checked by its content, stored under a name the portal makes."""
-    assessment = _lock(assessment)
-    require(can_edit_assessment(actor, assessment), "This assessment cannot be changed now")
+    """Attach a document, checked by its content, stored under a name the portal makes.
+
+    All or nothing: if the file cannot be written in full, or anything after it fails (the database, the
+    commit), the stored file is deleted, so no fragment or orphan is left behind.
+    """
     checked = document_check(name=name, content=content)
-    attachment = Attachment(
-        assessment=assessment,
-        original_name=checked.original_name,
-        extension=checked.extension,
-        content_type=checked.content_type,
-        size=len(checked.content),
-        sha256=checked.sha256,
-        category=category,
-        description=description.strip(),
-        uploaded_by=actor,
-    )
+    storage = Attachment._meta.get_field("file").storage
+    stored_name = None
     try:
-        attachment.file.save("upload", ContentFile(checked.content), save=False)
-    except OSError as error:
-        raise EvidenceRejected(
-            "The document could not be stored just now. Nothing else has changed: try again"
-        ) from error
-    attachment._change_reason = "Document attached"
-    attachment._history_user = actor
-    try:
-        attachment.save()
-    except Exception:
-        attachment.file.delete(save=False)
+        with transaction.atomic():
+            assessment = _lock(assessment)
+            require(can_edit_assessment(actor, assessment), "This assessment cannot be changed now")
+            attachment = Attachment(
+                assessment=assessment,
+                original_name=checked.original_name,
+                extension=checked.extension,
+                content_type=checked.content_type,
+                size=len(checked.content),
+                sha256=checked.sha256,
+                category=category,
+                description=description.strip(),
+                uploaded_by=actor,
+            )
+            # Named before writing, so a write that fails part-way (a full disk) can be cleaned up.
+            stored_name = attachment.file.field.generate_filename(attachment, "upload")
+            try:
+                stored_name = storage.save(stored_name, ContentFile(checked.content))
+            except OSError as error:
+                raise EvidenceRejected(
+                    "The document could not be stored just now. Nothing else has changed: try again"
+                ) from error
+            attachment.file.name = stored_name
+            attachment._change_reason = "Document attached"
+            attachment._history_user = actor
+            attachment.save()
+            _touch(assessment)
+            case_event_record(
+                assessment=assessment,
+                kind=CaseEventKind.ATTACHMENT_ADDED,
+                actor=actor,
+                summary=f"{attachment.original_name} ({attachment.get_category_display()})",
+            )
+    except BaseException:
+        if stored_name is not None:
+            _delete_quietly(storage, stored_name)
         raise
-    _touch(assessment)
-    case_event_record(
-        assessment=assessment,
-        kind=CaseEventKind.ATTACHMENT_ADDED,
-        actor=actor,
-        summary=f"{attachment.original_name} ({attachment.get_category_display()})",
-    )
     return attachment
+
+
+def _delete_quietly(storage, name: str) -> None:
+    try:
+        storage.delete(name)
+    except OSError:
+        logger.warning("A document left behind by a failed upload could not be deleted: %s", name)
 
 
 @transaction.atomic

@@ -5,6 +5,8 @@ django-two-factor-auth alone lets an account without a device in, and only redir
 `login_not_required`.
 """
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.middleware import LoginRequiredMiddleware
@@ -12,11 +14,25 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware
 from .models import AuthEventKind
 from .services import session_seconds_left, session_touch, sign_out
 
+logger = logging.getLogger(__name__)
+
 
 def keeps_session_idle(view):
     """Mark a view whose requests must not count as activity (the time-out warning's status check)."""
     view.keeps_session_idle = True
     return view
+
+
+def keeps_typing_at_time_out(keep):
+    """Mark a view whose posts carry typing: if one arrives as the session times out, `keep(request, **kwargs)`
+    stores it for the still-known user before the session ends (without JavaScript nothing was kept as they
+    typed, and a Save pressed after 30 quiet minutes would otherwise lose it all)."""
+
+    def mark(view):
+        view.keep_typing_at_time_out = keep
+        return view
+
+    return mark
 
 
 def timed_out_message() -> str:
@@ -41,6 +57,8 @@ class SessionPolicyMiddleware(LoginRequiredMiddleware):
             ending = self._reason_to_end(request, user)
             if ending is not None:
                 kind, message = ending
+                if kind == AuthEventKind.TIMED_OUT and request.method == "POST":
+                    self._keep_typing(request, view_func, view_kwargs)
                 sign_out(request=request, kind=kind)
                 messages.info(request, message)
                 request.portal_session_ended = True
@@ -51,6 +69,17 @@ class SessionPolicyMiddleware(LoginRequiredMiddleware):
         if is_public:
             return None
         return self.handle_no_permission(request, view_func)
+
+    @staticmethod
+    def _keep_typing(request, view_func, view_kwargs) -> None:
+        keep = getattr(view_func, "keep_typing_at_time_out", None)
+        if keep is None:
+            return
+        try:
+            keep(request, **view_kwargs)
+        except Exception:
+            # Keeping the typing is a kindness; the session ends whatever happens here.
+            logger.exception("Typing posted as the session timed out could not be kept")
 
     @staticmethod
     def _reason_to_end(request, user) -> tuple[AuthEventKind | None, str] | None:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.formats import time_format
 from django.views.decorators.http import require_http_methods, require_POST
 
+from identity.middleware import keeps_typing_at_time_out
 from identity.permissions import can_edit_assessment, can_share_assessment, can_submit_assessment
 
 from ..models import AssessmentSection
@@ -73,6 +74,17 @@ def _row_action(action: str) -> tuple[str, str, int]:
     return "", "", -1
 
 
+def _keep_typing(request, pk: int, key: str) -> None:
+    """A section's Save that meets the session time-out: its answers become the person's draft."""
+    assessment = assessment_for_user(request.user, pk)
+    _section_spec_or_404(assessment, key)
+    if can_edit_assessment(request.user, assessment):
+        section_draft_save(
+            actor=request.user, assessment=assessment, key=key, data=request.POST, base_version=_version_posted(request)
+        )
+
+
+@keeps_typing_at_time_out(_keep_typing)
 @require_http_methods(["GET", "POST"])
 def section_edit(request, pk: int, key: str):
     assessment = assessment_for_user(request.user, pk)

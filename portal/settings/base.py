@@ -202,7 +202,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_PUBLISH_RETRY = False
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1, "visibility_timeout": 3600}
+# max_retries 0: with the broker down, publishing gives up at once (kombu otherwise retries for seconds per
+# e-mail inside the request) and the outbox sweeper sends the e-mail when the broker is back.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 1,
+    "visibility_timeout": 3600,
+    "max_retries": 0,
+}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
 CELERY_REDIS_SOCKET_TIMEOUT = 1
 CELERY_TIMEZONE = TIME_ZONE

@@ -6,6 +6,7 @@ say only "you have new information").
 
 import logging
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from celery import shared_task
 from celery.exceptions import CeleryError
@@ -122,7 +123,12 @@ def notification_deliver(notification_id: int) -> bool:
         notification.sending_since = timezone.now()
         notification.save(update_fields=["status", "attempts", "sending_since"])
     message = EmailMultiAlternatives(
-        notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL, [notification.recipient_email]
+        notification.subject,
+        notification.body,
+        settings.DEFAULT_FROM_EMAIL,
+        [notification.recipient_email],
+        # The same Message-ID every time: if a lost worker makes us send twice, mail systems drop the copy.
+        headers={"Message-ID": message_id_for(notification)},
     )
     message.attach_alternative(notification.html_body, "text/html")
     try:
@@ -134,6 +140,11 @@ def notification_deliver(notification_id: int) -> bool:
         raise
     Notification.objects.filter(pk=notification.pk).update(status=DeliveryStatus.SENT, sent_at=timezone.now())
     return True
+
+
+def message_id_for(notification: Notification) -> str:
+    host = urlsplit(settings.PORTAL_BASE_URL).hostname or "portal.invalid"
+    return f"<notification.{notification.pk}.{notification.created_at:%Y%m%d%H%M%S}@{host}>"
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)

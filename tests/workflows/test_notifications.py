@@ -120,6 +120,22 @@ def test_send_left_half_done_by_a_lost_worker_is_retried_after_15_minutes(people
     assert len(mail.outbox) == 2
 
 
+def test_a_notification_sent_again_carries_the_same_message_id(people):
+    """If a lost worker sent it before it was marked sent, the second copy is one mail systems drop."""
+    submitted("ehat")
+    notification = Notification.objects.get(kind=NotificationKind.SUBMITTED)
+    mail.outbox.clear()
+    notification_deliver(notification.pk)
+    Notification.objects.filter(pk=notification.pk).update(status=DeliveryStatus.FAILED)
+    notification_deliver(notification.pk)
+    first, second = (message.extra_headers["Message-ID"] for message in mail.outbox)
+    assert first == second
+    assert first.startswith(f"<notification.{notification.pk}.")
+    other = Notification.objects.exclude(pk=notification.pk).first()
+    notification_deliver(other.pk)
+    assert mail.outbox[-1].extra_headers["Message-ID"] != first
+
+
 def test_turned_off_notification_is_listed_in_the_portal_but_not_emailed(people):
     """Sam unticks 'an officer picked up your assessment': the claim shows on the portal, with no e-mail."""
     client = client_of(people.sam)

@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
-.PHONY: help bootstrap assets demo demo-data test test-fast lint format chromium clean bench load screenshots
+.PHONY: help bootstrap assets demo demo-data test test-fast lint format chromium clean bench load audit screenshots
 
 help:
 	@echo "make demo   - install everything, load demo data and serve the portal at http://127.0.0.1:$(PORT)"
@@ -71,6 +71,10 @@ bench: bootstrap
 # Many people at once on the production shape (gunicorn, PostgreSQL, Redis, a Celery worker); see bench/README.md.
 load: bootstrap
 	$(PY) bench/load.py
+
+# The pinned requirements against PyPI's advisories; says which packages it could not audit (offline mirrors).
+audit: $(VENV)/.installed
+	$(PY) scripts/audit-dependencies
 
 # The README's screenshots of the main pages, taken by the browser tests.
 screenshots: bootstrap chromium

@@ -72,14 +72,37 @@ def _office_zip_kind(content: bytes) -> str | None:
     return None
 
 
+TOO_LARGE_IMAGE = "The image is too large: save it at a smaller size (under 50 megapixels)"
+NOT_A_PDF = "The PDF is damaged or is not only a PDF: save it again as a PDF and upload it"
+# What a browser or an unzip tool would read in a file that only starts like a PDF (a polyglot).
+_NOT_IN_A_PDF_HEAD = (b"<html", b"<!doctype", b"<script", b"<svg", b"pk\x03\x04")
+
+
+def _check_pdf(content: bytes) -> None:
+    """A PDF ends with its end-of-file marker (within the last 1,024 bytes, as readers allow) with nothing
+    after it, and its first kilobyte holds no web page or archive: a file that merely starts with
+    %PDF- and carries something else is refused."""
+    tail = content[-1024:]
+    marker = tail.rfind(b"%%EOF")
+    # Some scanners pad the end with spaces or NUL bytes; anything else after the marker is another file.
+    if marker == -1 or tail[marker + len(b"%%EOF") :].strip(b" \t\r\n\x00\x0c"):
+        raise EvidenceRejected(NOT_A_PDF)
+    head = content[5:1024].lower()
+    if any(sign in head for sign in _NOT_IN_A_PDF_HEAD):
+        raise EvidenceRejected(NOT_A_PDF)
+
+
 def _check_image(content: bytes) -> None:
     try:
         with Image.open(io.BytesIO(content)) as image:
             width, height = image.size
             if width * height > MAX_IMAGE_PIXELS:
-                raise EvidenceRejected("The image is too large: save it at a smaller size (under 50 megapixels)")
+                raise EvidenceRejected(TOO_LARGE_IMAGE)
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
+    except Image.DecompressionBombError as error:
+        # Pillow refuses the very largest before the check above can; it is the same answer.
+        raise EvidenceRejected(TOO_LARGE_IMAGE) from error
+    except (UnidentifiedImageError, OSError, SyntaxError) as error:
         raise EvidenceRejected("The image is damaged or not really an image: save it again and upload it") from error
 
 
@@ -109,6 +132,8 @@ def document_check(*, name: str, content: bytes) -> CheckedDocument:
         )
     if kind in ("png", "jpeg"):
         _check_image(content)
+    if kind == "pdf":
+        _check_pdf(content)
     return CheckedDocument(
         content=content,
         extension=extension,

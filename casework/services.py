@@ -242,7 +242,7 @@ def _section_save(
     completed = complete and form.is_valid()
     before = dict(section.data)
     previous_status = section.status
-    section.data = data
+    section.data = _storable(data)
     if completed:
         section.status = SectionStatus.COMPLETED
         section.return_comment = ""
@@ -259,7 +259,7 @@ def _section_save(
         _child_record_update(assessment=assessment, cleaned=form.cleaned_data, actor=actor)
     SectionDraft.objects.filter(assessment=assessment, key=key, user=actor).delete()
     _touch(assessment)
-    changes = answer_changes(form_class, before, data)
+    changes = answer_changes(form_class, before, section.data)
     if changes or section.status != previous_status:
         case_event_record(
             assessment=assessment,
@@ -336,12 +336,30 @@ def _rows_shown(form: SectionForm, name: str) -> list:
     ]
 
 
+# The largest version a draft can record (the column's range); a hand-made one beyond it is recorded as 0.
+_LARGEST_VERSION = 2**31 - 1
+
+
+def _storable(answers):
+    """The answers without NUL characters, which PostgreSQL cannot store in JSON. The page still shows
+    what was typed, with its error: only what is kept loses them."""
+    if isinstance(answers, str):
+        return answers.replace("\x00", "")
+    if isinstance(answers, list):
+        return [_storable(item) for item in answers]
+    if isinstance(answers, dict):
+        return {_storable(key): _storable(value) for key, value in answers.items()}
+    return answers
+
+
 def _draft_keep(*, actor: User, assessment: Assessment, key: str, data: dict, base_version: int) -> SectionDraft:
+    if not 0 <= base_version <= _LARGEST_VERSION:
+        base_version = 0  # not a version this portal wrote: the draft is compared with the section as it is
     draft, _ = SectionDraft.objects.update_or_create(
         assessment=assessment,
         key=key,
         user=actor,
-        defaults={"data": data, "base_version": base_version, "saved_at": timezone.now()},
+        defaults={"data": _storable(data), "base_version": base_version, "saved_at": timezone.now()},
     )
     return draft
 

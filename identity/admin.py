@@ -61,6 +61,14 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     readonly_fields = ("last_login", "date_joined", "email_verified_at", "approved_at", "security_question")
     filter_horizontal = ("groups",)
 
+    def get_readonly_fields(self, request, obj=None):
+        # Only a superuser may make a superuser or give admin access: a superuser holds every object right,
+        # so an Administrator ticking it could read every child's assessment.
+        readonly = super().get_readonly_fields(request, obj)
+        if request.user.is_superuser:
+            return readonly
+        return (*readonly, "is_staff", "is_superuser")
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and not obj.is_active:

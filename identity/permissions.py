@@ -5,6 +5,7 @@ write guardian's permission rows. Object rights live in direct foreign-key table
 (see SECURITY.md), and a right held only globally never counts for an object.
 """
 
+from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -86,6 +87,21 @@ def require(allowed: bool, message: str = "You cannot do this") -> None:
     """Refuse the action unless the check passed (rendered as the styled 403 page)."""
     if not allowed:
         raise PermissionDenied(message)
+
+
+def team_leavers_rights_revoke(*, team, users) -> None:
+    """People who have left a team lose the rights of their own on the cases routed to it (the view and review
+    rights given to whoever picks a case up), so access ends with the membership, not at the next claim.
+    Cases they wrote or were invited to as professionals keep those rights."""
+    if not users:
+        return
+    rights = apps.get_model("casework", "AssessmentUserObjectPermission")
+    codenames = [codename.split(".", 1)[1] for codename in (VIEW_ASSESSMENT, REVIEW_ASSESSMENT)]
+    rights.objects.filter(user__in=users, content_object__team=team, permission__codename__in=codenames).exclude(
+        content_object__author__in=users
+    ).exclude(content_object__collaborators__user__in=users).delete()
+    for user in users:
+        forget_cached_rights(user)
 
 
 def user_right_filter(codename: str) -> dict:

@@ -30,7 +30,7 @@ from django_otp.plugins.otp_email.models import EmailDevice
 
 from .emails import account_email_queue
 from .models import AuthEvent, AuthEventKind, Organisation, Team, User, normalise_email
-from .permissions import can_approve_accounts, require
+from .permissions import can_approve_accounts, require, team_leavers_rights_revoke
 from .roles import Role
 from .selectors import EmailDomainStatus, email_domain_status
 from .tokens import verification_token_make, verification_token_read
@@ -90,8 +90,12 @@ def team_group_for_name(*, name: str) -> Group:
 
 @transaction.atomic
 def team_group_sync_members(*, team: Team) -> None:
-    """Make the team's group hold exactly the team's members, so their object permissions follow membership."""
-    team.group.user_set.set(team.members.all())
+    """Make the team's group hold exactly the team's members, so their object permissions follow membership;
+    anyone who has left loses their own rights on the team's cases too."""
+    members = list(team.members.all())
+    leavers = list(team.group.user_set.exclude(pk__in=[member.pk for member in members]))
+    team.group.user_set.set(members)
+    team_leavers_rights_revoke(team=team, users=leavers)
 
 
 # ---------------------------------------------------------------- security question

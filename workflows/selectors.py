@@ -54,7 +54,8 @@ def queue_base(user: User, tray: str) -> QuerySet[Assessment]:
     """The cases of one work tray, before filters: team queue, my work, or team work (managers)."""
     cases = Assessment.objects.select_related("organisation", "assigned_to", "team")
     if tray == "mine":
-        return cases.filter(assigned_to=user, status__in=OPEN_STATUSES)
+        # Only cases of the officer's own teams: one who has moved on no longer works the old team's cases.
+        return cases.filter(assigned_to=user, status__in=OPEN_STATUSES, team_id__in=teams_of(user))
     if tray == "team":
         return cases.filter(team_id__in=managed_teams_of(user), status__in=OPEN_STATUSES)
     return cases.filter(team_id__in=teams_of(user), status=Status.SUBMITTED, assigned_to__isnull=True).filter(
@@ -68,9 +69,9 @@ def tray_counts(user: User) -> dict[str, int]:
     teams, managed = teams_of(user), managed_teams_of(user)
     counts = Assessment.objects.filter(status__in=OPEN_STATUSES).aggregate(
         queue=Count("pk", filter=Q(team_id__in=teams, status=Status.SUBMITTED, assigned_to__isnull=True)),
-        mine=Count("pk", filter=Q(assigned_to=user)),
+        mine=Count("pk", filter=Q(assigned_to=user, team_id__in=teams)),
         team=Count("pk", filter=Q(team_id__in=managed)),
-        overdue=Count("pk", filter=Q(assigned_to=user, decision_due__lt=today)),
+        overdue=Count("pk", filter=Q(assigned_to=user, team_id__in=teams, decision_due__lt=today)),
     )
     return counts
 

@@ -18,6 +18,8 @@ from tests.browser.test_identity_journey import sign_in_with_code
 SAM = "sam.taylor@stmarys.plymouth.sch.uk"
 PASSWORD = "demo-passphrase-2026"
 
+MINIMAL_PDF = b"%PDF-1.4\n%report\ntrailer << >>\n%%EOF\n"
+
 
 def fill_date(page: Page, legend: str, value: dt.date, scope=None):
     group = (scope or page).get_by_role("group", name=legend)
@@ -241,7 +243,7 @@ def test_ehcp_request_end_to_end_with_evidence(signed_in, live_server, check_pag
         ("sen-support-plan.pdf", re.compile("^Plan or review")),
     ):
         page.get_by_label("Upload a document").set_input_files(
-            files=[{"name": name, "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%report\n"}]
+            files=[{"name": name, "mimeType": "application/pdf", "buffer": MINIMAL_PDF}]
         )
         page.get_by_label(kind).check()
         page.get_by_role("button", name="Attach the document").click()

@@ -131,6 +131,26 @@ def test_docx_is_accepted():
     assert checked.content_type == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
+def test_pdf_padded_after_its_end_marker_by_a_scanner_is_accepted():
+    """Some scanners pad the end of a PDF with spaces or NUL bytes: still only a PDF."""
+    checked = document_check(name="Scan.pdf", content=pdf_bytes() + b"\x00" * 300 + b"  \r\n")
+    assert checked.content_type == "application/pdf"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(b"%PDF-1.4\n%report only\n", id="no-end-marker"),
+        pytest.param(pdf_bytes() + b"<script>alert(1)</script>", id="something-after-the-end"),
+        pytest.param(pdf_bytes().replace(b"\n1 0 obj", b"\n<html><body>Hi</body></html>\n1 0 obj"), id="web-page"),
+    ],
+)
+def test_file_that_only_starts_like_a_pdf_is_refused(content):
+    assert refusal("report.pdf", content) == (
+        "The PDF is damaged or is not only a PDF: save it again as a PDF and upload it"
+    )
+
+
 def test_plain_zip_renamed_docx_is_refused():
     """A zip without Word's parts is not a Word document."""
     message = refusal("Plan.docx", zip_bytes({"notes.txt": b"hello"}))

@@ -148,7 +148,10 @@ class Assessment(models.Model):
             ("review_assessment", "Can review an assessment for the council"),
         ]
         indexes = [
-            models.Index(fields=["team", "status", "submitted_at"], name="casework_queue"),
+            # The queue in date order; the trailing columns answer the work trays' counts from the index alone.
+            models.Index(
+                fields=["team", "status", "submitted_at", "assigned_to", "decision_due"], name="casework_queue"
+            ),
             models.Index(fields=["assigned_to", "status"], name="casework_assignee"),
             models.Index(fields=["status", "decision_due"], name="casework_due"),
             models.Index(fields=["author", "status", "updated_at"], name="casework_author"),

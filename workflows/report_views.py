@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -366,6 +368,32 @@ def _sections(board: Dashboard, query: str) -> list[Section]:
     ]
 
 
+def _figures_html(scope: ReportScope, filters: ReportFilters, board: Dashboard) -> str:
+    """The figures part of the page, drawn once per worked-out dashboard (its charts and tables are most of
+    the page's cost) and kept with it."""
+    seconds = settings.PORTAL_REPORTS_CACHE_SECONDS
+    key = f"{reports.dashboard_cache_key(scope, filters)}:html:{board.filters.now.isoformat()}"
+    if seconds > 0:
+        kept = cache.get(key)
+        if kept is not None:
+            return kept
+    query = _query(filters)
+    html = render_to_string(
+        "workflows/reports/_figures.html",
+        {
+            "board": board,
+            "filters": filters,
+            "sections": _sections(board, query),
+            "xlsx_url": f"{reverse('workflows:reports-xlsx')}?{query}",
+            "england_20_weeks": reports.ENGLAND_20_WEEKS_PERCENT,
+            "cache_minutes": seconds // 60,
+        },
+    )
+    if seconds > 0:
+        cache.set(key, html, seconds)
+    return html
+
+
 @require_GET
 def dashboard(request):
     scope = _scope(request)
@@ -373,15 +401,7 @@ def dashboard(request):
     context = {"form": form, "named": bool(scope.named_team_ids)}
     if filters is not None:
         board = reports.dashboard_as_at(scope, filters)
-        query = _query(filters)
-        context |= {
-            "board": board,
-            "filters": filters,
-            "sections": _sections(board, query),
-            "xlsx_url": f"{reverse('workflows:reports-xlsx')}?{query}",
-            "england_20_weeks": reports.ENGLAND_20_WEEKS_PERCENT,
-            "cache_minutes": settings.PORTAL_REPORTS_CACHE_SECONDS // 60,
-        }
+        context |= {"board": board, "figures": _figures_html(scope, filters, board)}
     return render(request, "workflows/reports/dashboard.html", context)
 
 

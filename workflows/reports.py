@@ -1166,7 +1166,7 @@ class Dashboard:
             yield slug, definition.title, self.report(slug).table()
 
 
-def _dashboard_cache_key(scope: ReportScope, filters: ReportFilters) -> str:
+def dashboard_cache_key(scope: ReportScope, filters: ReportFilters) -> str:
     chosen = (
         sorted(scope.team_ids),
         filters.date_from.isoformat(),
@@ -1188,7 +1188,7 @@ def dashboard_as_at(scope: ReportScope, filters: ReportFilters) -> Dashboard:
     seconds = settings.PORTAL_REPORTS_CACHE_SECONDS
     if seconds <= 0:
         return dashboard(scope, filters)
-    key = _dashboard_cache_key(scope, filters)
+    key = dashboard_cache_key(scope, filters)
     board = cache.get(key)
     if board is None:
         board = dashboard(scope, filters)

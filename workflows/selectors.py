@@ -67,7 +67,8 @@ def tray_counts(user: User) -> dict[str, int]:
     """How many cases each tab holds, in one query."""
     today = timezone.localdate()
     teams, managed = teams_of(user), managed_teams_of(user)
-    counts = Assessment.objects.filter(status__in=OPEN_STATUSES).aggregate(
+    # Every tab counts cases of the officer's own or managed teams: read through the (team, status) index.
+    counts = Assessment.objects.filter(status__in=OPEN_STATUSES, team_id__in={*teams, *managed}).aggregate(
         queue=Count("pk", filter=Q(team_id__in=teams, status=Status.SUBMITTED, assigned_to__isnull=True)),
         mine=Count("pk", filter=Q(assigned_to=user, team_id__in=teams)),
         team=Count("pk", filter=Q(team_id__in=managed)),

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from identity.permissions import VIEW_ASSESSMENT, can_view_assessment, group_right_filter, user_right_filter
+from portal.access_log import access_denied_record
 
 from .models import (
     Assessment,
@@ -43,6 +44,8 @@ def assessment_for_user(user, pk: int) -> Assessment:
     """One assessment the user may see, or 404 – the same answer whether it does not exist or is not theirs."""
     assessment = Assessment.objects.select_related("author", "child", "team", "assigned_to").filter(pk=pk).first()
     if assessment is None or not can_view_assessment(user, assessment):
+        if assessment is not None:
+            access_denied_record(user=user, resource=f"assessment {pk}")
         raise Http404("No such assessment")
     return assessment
 

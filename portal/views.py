@@ -11,6 +11,8 @@ from django.template import loader
 from identity.permissions import can_start_assessment
 from workflows.selectors import is_council_user
 
+from .access_log import access_denied_record
+
 logger = logging.getLogger(__name__)
 
 
@@ -35,6 +37,7 @@ def bad_request(request, exception=None):
 
 @login_not_required
 def permission_denied(request, exception=None):
+    access_denied_record(user=getattr(request, "user", None), resource=request.path)
     return render(request, "errors/403.html", status=403)
 
 

@@ -10,6 +10,7 @@ from casework.models import Assessment, AssessmentGroupObjectPermission, Assessm
 from identity.models import Team, TeamMembership, TeamRole, User
 from identity.permissions import REVIEW_ASSESSMENT, can_view_assessment, group_right_filter, user_right_filter
 from identity.roles import Role, has_role
+from portal.access_log import access_denied_record
 
 from .models import CaseMessage, ClockPause, Notification
 
@@ -89,6 +90,7 @@ def case_for_council(user: User, pk: int) -> Assessment:
         raise Http404("No such case")
     allowed = (can_view_assessment(user, assessment) and is_council_user(user)) or has_role(user, Role.SERVICE_MANAGER)
     if not allowed:
+        access_denied_record(user=user, resource=f"case {pk}")
         raise Http404("No such case")
     return assessment
 

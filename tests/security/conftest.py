@@ -35,7 +35,7 @@ from casework.models import (
 from identity.models import AuthEvent, Organisation, Team, TeamMembership, TeamRole, User
 from identity.services import account_deactivate, sign_in_device_for
 from identity.tokens import verification_token_make
-from tests.casework.conftest import attach, share, verified_professional
+from tests.casework.conftest import attach, author, outsider, share, verified_professional  # noqa: F401  (fixtures for test_logging)
 from tests.factories import ProfessionalFactory, TeamManagerFactory
 from tests.helpers import sign_in
 from tests.workflows.conftest import (

@@ -131,12 +131,15 @@ PRODUCTION_ENVIRONMENT = {
     "PORTAL_BASE_URL": "https://portal.plymouth.gov.uk",
 }
 HOST = "portal.plymouth.gov.uk"
+# Set for this test process only (the browser tests' conftest allows Django's sync calls
+# under Playwright's event loop); a production server never has them.
+TEST_PROCESS_ONLY = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
 
 
 def test_the_production_settings_pass_djangos_deploy_check(tmp_path):
     """`manage.py check --deploy` with portal.settings.production: no warning at all."""
     environment = {
-        **{key: value for key, value in os.environ.items() if key != "DATABASE_URL"},
+        **{key: value for key, value in os.environ.items() if key not in TEST_PROCESS_ONLY},
         **PRODUCTION_ENVIRONMENT,
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy-check.sqlite3'}",

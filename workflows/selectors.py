@@ -27,9 +27,16 @@ def teams_of(user: User) -> list[int]:
 
 
 def managed_teams_of(user: User) -> list[int]:
-    if has_role(user, Role.SERVICE_MANAGER):
-        return list(Team.objects.values_list("pk", flat=True))
-    return list(TeamMembership.objects.filter(user=user, role=TeamRole.MANAGER).values_list("team_id", flat=True))
+    """The teams whose whole work the user oversees (cached on the user object for the request)."""
+    cached = getattr(user, "_portal_managed_team_ids", None)
+    if cached is None:
+        if has_role(user, Role.SERVICE_MANAGER):
+            cached = list(Team.objects.values_list("pk", flat=True))
+        else:
+            memberships = TeamMembership.objects.filter(user=user, role=TeamRole.MANAGER)
+            cached = list(memberships.values_list("team_id", flat=True))
+        user._portal_managed_team_ids = cached
+    return cached
 
 
 def is_council_user(user: User) -> bool:
@@ -51,9 +58,23 @@ def _reviewable_by(user: User):
     return Q(Exists(via_group)) | Q(Exists(own))
 
 
+TRAY_ROW_FIELDS = (
+    "kind",
+    "reference",
+    "status",
+    "child_name",
+    "submitted_at",
+    "decision_due",
+    "team_id",
+    "organisation__name",
+    "assigned_to__full_name",
+)
+
+
 def queue_base(user: User, tray: str) -> QuerySet[Assessment]:
     """The cases of one work tray, before filters: team queue, my work, or team work (managers)."""
-    cases = Assessment.objects.select_related("organisation", "assigned_to", "team")
+    # Only what a tray's rows show: the busiest page officers open, read 25 rows at a time.
+    cases = Assessment.objects.select_related("organisation", "assigned_to").only(*TRAY_ROW_FIELDS)
     if tray == "mine":
         # Only cases of the officer's own teams: one who has moved on no longer works the old team's cases.
         return cases.filter(assigned_to=user, status__in=OPEN_STATUSES, team_id__in=teams_of(user))

@@ -1,6 +1,6 @@
 """Pages of the council's side: submitting, work trays, the case, the decisions, progress, notifications."""
 
-from functools import wraps
+from functools import cache, wraps
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from viewflow.workflow.exceptions import FlowLockFailed
 
-from casework.models import Status
+from casework.models import Assessment, Status
 from casework.sections import spec_for
 from casework.selectors import answer_cards, assessment_for_user, attachments_of
 from identity.permissions import require
@@ -151,6 +151,12 @@ TRAYS = {
 }
 
 
+@cache
+def _unfiltered_form_html() -> str:
+    """The filter form as most visits show it, empty: the same markup for everyone, drawn once."""
+    return str(QueueFilter(None, queryset=Assessment.objects.none()).form)
+
+
 def work(request, tray: str = "queue"):
     if tray not in TRAYS:
         raise Http404("No such work tray")
@@ -170,7 +176,7 @@ def work(request, tray: str = "queue"):
             "trays": TRAYS,
             "counts": tray_counts(request.user),
             "is_manager": bool(managed_teams_of(request.user)),
-            "filter": cases,
+            "filter_form": cases.form if cases.is_bound else _unfiltered_form_html(),
             "page": page,
             "query": query.urlencode(),
             "today": timezone.localdate(),

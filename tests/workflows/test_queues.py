@@ -10,8 +10,9 @@ from tests.casework.conftest import verified_professional
 from tests.workflows.conftest import LEE, claimed, client_of, person, submitted, submitted_many
 from workflows import services
 
-# Measured with 2 cases: session, user, device, teams, roles, rights, counts, the page, session save.
-TRAY_QUERIES = {"queue": 16, "mine": 16}
+# Measured with 2 cases: session, user, device, teams, managed teams, roles, rights (2), tab counts,
+# unread notifications, the number of cases and the page of them.
+TRAY_QUERIES = {"queue": 12, "mine": 12}
 
 
 def listed(response) -> list[int]:
@@ -114,3 +115,35 @@ def test_filters_and_sorting_return_the_right_rows(three_cases, checks):
         response = three_cases["client"].get(f"/work/team/?{query}")
         assert response.status_code == 200
         assert listed(response) == [three_cases[name].pk for name in expected], query
+
+
+def row_of(response, reference: str) -> str:
+    rows = re.findall(r'<tr class="govuk-table__row">.*?</tr>', response.content.decode(), flags=re.S)
+    return next(row for row in rows if reference in row)
+
+
+def test_each_row_shows_the_child_the_dates_who_holds_it_and_whether_it_is_overdue(three_cases):
+    """What an officer scans a tray for: whose case, from where, how long it has waited, who has it."""
+    page = three_cases["client"].get("/work/team/")
+    mia, noah, ava = (row_of(page, three_cases[name].reference) for name in ("mia", "noah", "ava"))
+    assert f'href="/cases/{three_cases["mia"].pk}/">Mia Hart</a>' in mia
+    assert "2 Feb 2026" in mia and "2 Mar 2026" in mia and "Overdue" in mia and "In the queue" in mia
+    assert "Under review" in noah and "17 Mar 2026" in noah and "Overdue" not in noah
+    assert three_cases["noah"].assigned_to.full_name in noah
+    assert "Young Carers assessment" in ava and three_cases["ava"].organisation.name in ava
+
+
+def test_a_submission_late_in_a_summer_evening_shows_the_uk_date(people):
+    """23:30 UTC on 30 June is 00:30 on 1 July in Plymouth: the tray says 1 Jul, as the case page does."""
+    with time_machine.travel(dt.datetime(2026, 6, 30, 23, 30, tzinfo=dt.UTC), tick=False):
+        case = submitted("ehat", first_name="Late", last_name="Evening")
+    with time_machine.travel(dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.UTC), tick=False):
+        row = row_of(client_of(people.priya).get("/work/queue/"), case.reference)
+    assert "1 Jul 2026" in row and "30 Jun" not in row
+
+
+def test_a_hostile_child_name_is_shown_as_text_in_the_tray(people):
+    case = submitted("ehat", first_name="<script>alert(1)</script>", last_name="O'Neil & Co")
+    row = row_of(client_of(people.priya).get("/work/queue/"), case.reference)
+    assert "<script>" not in row
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; O&#x27;Neil &amp; Co" in row

@@ -8,7 +8,12 @@ from django.utils import timezone
 
 from casework.models import Assessment, AssessmentGroupObjectPermission, AssessmentUserObjectPermission, Status
 from identity.models import Team, TeamMembership, TeamRole, User
-from identity.permissions import REVIEW_ASSESSMENT, can_view_assessment, group_right_filter, user_right_filter
+from identity.permissions import (
+    REVIEW_ASSESSMENT,
+    can_view_assessment,
+    right_through_groups_filter,
+    user_right_filter,
+)
 from identity.roles import Role, has_role
 from portal.access_log import access_denied_record
 
@@ -46,9 +51,7 @@ def is_council_user(user: User) -> bool:
 def _reviewable_by(user: User):
     """An EXISTS on the direct permission tables: the user's groups, or the user, hold the review right."""
     via_group = AssessmentGroupObjectPermission.objects.filter(
-        group__user=user,
-        content_object=OuterRef("pk"),
-        **group_right_filter(REVIEW_ASSESSMENT),
+        content_object=OuterRef("pk"), **right_through_groups_filter(user, REVIEW_ASSESSMENT)
     )
     own = AssessmentUserObjectPermission.objects.filter(
         user=user,

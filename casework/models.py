@@ -138,7 +138,8 @@ class Assessment(models.Model):
     # EHCP: when the final plan was issued, for the 20-week measure (recorded after an agreement to assess).
     plan_issued_on = models.DateField(null=True, blank=True)
 
-    history = HistoricalRecords()
+    # A change's reason can carry what a person wrote (why a manager reopened the case): kept whole.
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         ordering = ["-updated_at"]

@@ -26,7 +26,9 @@ def _matches(domain: str, suffix: str) -> bool:
 def email_domain_status(email: str) -> EmailDomainStatus:
     """How the work e-mail policy treats an address (the seed: register with a work address)."""
     domain = email_domain(email)
-    if not domain:
+    # As typed, before the form has validated it: a control character or space is in no organisation's domain
+    # (and PostgreSQL refuses a NUL in a query).
+    if not domain or any(character.isspace() or not character.isprintable() for character in domain):
         return EmailDomainStatus.UNKNOWN
     if domain in {d.lower() for d in settings.PORTAL_WEBMAIL_DOMAINS}:
         return EmailDomainStatus.WEBMAIL

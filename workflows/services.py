@@ -75,9 +75,11 @@ class AlreadyTaken(TransitionRefused):
 
 
 def _lock(assessment: Assessment) -> Assessment:
+    # Not the officer holding it: a row waited for is re-read after the other transaction commits, but
+    # PostgreSQL keeps the joined rows it read before the wait, so a new holder would come back as nobody.
     return (
         Assessment.objects.select_for_update(of=("self",))
-        .select_related("team", "author", "assigned_to", "organisation")
+        .select_related("team", "author", "organisation")
         .get(pk=assessment.pk)
     )
 

@@ -5,6 +5,7 @@ run wherever one is installed; without one they skip, except under PORTAL_REQUIR
 second pass), where a missing server is a failure.
 """
 
+import os
 import shutil
 import signal
 import socket
@@ -161,6 +162,9 @@ def redis_server():
 
 def broker_switch(url: str) -> None:
     """Point the Celery app at another broker, dropping the connections it holds to the old one."""
+    if "CELERY_BROKER_URL" in os.environ:
+        # Celery reads this variable before its own setting (CI's PostgreSQL pass sets it).
+        os.environ["CELERY_BROKER_URL"] = url
     app.conf.broker_url = url
     app._pool = None
     amqp = app.__dict__.get("amqp")

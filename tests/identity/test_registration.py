@@ -92,6 +92,8 @@ def test_registering_an_address_that_has_an_account_looks_the_same_and_tells_the
         pytest.param("someone@Outlook.com", EmailDomainStatus.WEBMAIL, id="outlook-any-case"),
         pytest.param("someone@tiny-charity.org.uk", EmailDomainStatus.UNKNOWN, id="unknown-domain"),
         pytest.param("someone@notnhs.net.example.com", EmailDomainStatus.UNKNOWN, id="suffix-lookalike"),
+        pytest.param("a@livewellsouthwest.co.uk\x00", EmailDomainStatus.UNKNOWN, id="nul-as-typed"),
+        pytest.param("a@livewellsouthwest.co.uk evil", EmailDomainStatus.UNKNOWN, id="space-as-typed"),
     ],
 )
 def test_work_email_policy(demo_data, email, status):

@@ -529,6 +529,14 @@ def test_reopen_writes_history_an_event_and_tells_the_author_and_officer(people)
     assert notified(assessment, NotificationKind.REOPENED, people.priya) == 1
 
 
+def test_a_long_reopening_reason_is_kept_whole_in_the_history(people):
+    """The reason form takes 2,000 characters; the history keeps them all (on PostgreSQL a short column 500'd)."""
+    assessment = closed("ehat")
+    reason = "The family has moved back and the school has new concerns. " * 33
+    services.assessment_reopen(actor=people.jo, assessment=assessment, reason=reason[:2000])
+    assert latest_history(assessment).history_change_reason == f"Reopened by Jo Bennett: {reason[:2000].strip()}"
+
+
 # ---------------------------------------------------------------- the clock, by hand
 
 

@@ -94,6 +94,14 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
+def typed_email(email: str) -> str:
+    """An address as typed into a form that has not validated it, fit to look up and to record.
+
+    Without control characters: PostgreSQL refuses a NUL in a query, and a log line should not carry one.
+    """
+    return normalise_email("".join(character for character in (email or "") if character.isprintable())[:254])
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """Anyone who signs in: a partner professional, a council officer, a manager or an administrator."""
 

@@ -29,7 +29,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_email.models import EmailDevice
 
 from .emails import account_email_queue
-from .models import AuthEvent, AuthEventKind, Organisation, Team, User, normalise_email
+from .models import AuthEvent, AuthEventKind, Organisation, Team, User, normalise_email, typed_email
 from .permissions import can_approve_accounts, require, team_leavers_rights_revoke
 from .roles import Role
 from .selectors import EmailDomainStatus, email_domain_status
@@ -383,7 +383,8 @@ def sign_in_password_accepted(*, request, user: User) -> None:
 
 
 def sign_in_failed(*, request, email: str, detail: str = "") -> None:
-    user = User.objects.filter(email__iexact=normalise_email(email)).first()
+    email = typed_email(email)
+    user = User.objects.filter(email__iexact=email).first() if email else None
     auth_event_record(kind=AuthEventKind.SIGN_IN_FAILED, request=request, user=user, email=email, detail=detail)
 
 

@@ -1,6 +1,6 @@
 """How django-axes names the account behind a sign-in attempt: the typed address, normalised."""
 
-from .models import normalise_email
+from .models import typed_email
 
 SIGN_IN_USERNAME_FIELD = "auth-username"
 
@@ -10,4 +10,4 @@ def username_from_request(request, credentials) -> str:
     username = (credentials or {}).get("username")
     if username is None and request is not None and request.method == "POST":
         username = request.POST.get(SIGN_IN_USERNAME_FIELD, "")
-    return normalise_email(username or "")
+    return typed_email(username or "")

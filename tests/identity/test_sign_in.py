@@ -165,6 +165,15 @@ def test_wrong_password_for_known_and_unknown_addresses_gets_the_same_answer(cli
     assert not [m for m in mail.outbox if "sign-in code" in m.subject]
 
 
+def test_a_control_character_in_the_address_gets_the_error_and_is_recorded_without_it(client, verified_professional):
+    """A NUL typed or pasted into the address: the usual error, and the audit entry holds what can be stored."""
+    response = post_password(client, verified_professional.email + "\x00", "not the password at all")
+    assert response.status_code == 200
+    assert "There is a problem" in response.content.decode()
+    event = AuthEvent.objects.filter(kind=AuthEventKind.SIGN_IN_FAILED).latest("pk")
+    assert (event.email, event.user) == (verified_professional.email, verified_professional)
+
+
 def test_failed_passwords_are_throttled_and_sign_in_works_again_after_the_pause(client, verified_professional):
     with time_machine.travel(START, tick=False) as traveller:
         for _ in range(10):

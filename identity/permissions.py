@@ -113,7 +113,7 @@ def user_right_filter(codename: str) -> dict:
     queue row scan them all (bench/README.md).
     """
     app_label, name = codename.split(".", 1)
-    permission = Permission.objects.filter(codename=name, content_type__app_label=app_label).values("pk")[:1]
+    permission = Permission.objects.filter(codename=name, content_type__app_label=app_label).order_by().values("pk")[:1]
     return {"permission_id": Subquery(permission)}
 
 
@@ -126,7 +126,7 @@ def right_through_groups_filter(user, codename: str) -> dict:
     (bench/README.md).
     """
     app_label, name = codename.split(".", 1)
-    permission = Permission.objects.filter(codename=name, content_type__app_label=app_label).values("pk")[:1]
+    permission = Permission.objects.filter(codename=name, content_type__app_label=app_label).order_by().values("pk")[:1]
     groups = get_user_model().groups.through.objects.filter(user_id=user.pk).values("group_id")
     return {"group_id__in": Subquery(groups), "permission_id": Subquery(permission)}
 

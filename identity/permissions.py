@@ -105,6 +105,14 @@ def team_leavers_rights_revoke(*, team, users) -> None:
         forget_cached_rights(user)
 
 
+def _permission_id(codename: str) -> Subquery:
+    """The id of an "app.codename" right, as a subquery the database runs once."""
+    app_label, name = codename.split(".", 1)
+    return Subquery(
+        Permission.objects.filter(codename=name, content_type__app_label=app_label).order_by().values("pk")[:1]
+    )
+
+
 def user_right_filter(codename: str) -> dict:
     """A filter on guardian's user permission table for one right, by the permission's id.
 
@@ -112,9 +120,7 @@ def user_right_filter(codename: str) -> dict:
     the lookup; by codename through joins, an officer holding rights on thousands of cases made every
     queue row scan them all (bench/README.md).
     """
-    app_label, name = codename.split(".", 1)
-    permission = Permission.objects.filter(codename=name, content_type__app_label=app_label).order_by().values("pk")[:1]
-    return {"permission_id": Subquery(permission)}
+    return {"permission_id": _permission_id(codename)}
 
 
 def right_through_groups_filter(user, codename: str) -> dict:
@@ -125,10 +131,8 @@ def right_through_groups_filter(user, codename: str) -> dict:
     the right (seconds at 100,000 cases); by codename through joins it compiles and runs twice as slowly
     (bench/README.md).
     """
-    app_label, name = codename.split(".", 1)
-    permission = Permission.objects.filter(codename=name, content_type__app_label=app_label).order_by().values("pk")[:1]
     groups = get_user_model().groups.through.objects.filter(user_id=user.pk).values("group_id")
-    return {"group_id__in": Subquery(groups), "permission_id": Subquery(permission)}
+    return {"group_id__in": Subquery(groups), "permission_id": _permission_id(codename)}
 
 
 def group_right_filter(codename: str) -> dict:

@@ -1,8 +1,10 @@
-"""Helpers for tests: signing in as a person would end up signed in, reading e-mails."""
+"""Helpers for tests: signing in as a person would end up signed in, reading e-mails, doing things at once."""
 
 import re
+import threading
 
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -43,3 +45,29 @@ def code_in(message) -> str:
     found = re.search(r"\b(\d{6})\b", message.body)
     assert found, f"No 6-digit code in the e-mail: {message.body}"
     return found.group(1)
+
+
+def at_once(*actions, timeout: float = 30) -> list[tuple[str, object]]:
+    """Run the actions on threads released together by a barrier; each gives ("done", value) or ("refused", error).
+
+    Each thread closes its own database connection when it ends, as a request or a worker would.
+    """
+    barrier = threading.Barrier(len(actions))
+    results: list = [None] * len(actions)
+
+    def run(index, action):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = ("done", action())
+        except Exception as error:  # the test looks at what was raised
+            results[index] = ("refused", error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index, action)) for index, action in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    assert not any(thread.is_alive() for thread in threads), "a thread is stuck (a lock never released)"
+    return results

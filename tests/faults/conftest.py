@@ -1,4 +1,4 @@
-"""Shared pieces of the fault and race tests: threads released together, a private Redis, a broker switch.
+"""Shared pieces of the fault and race tests: waiting for a condition, a private Redis, a broker switch.
 
 Tests marked `redis` start their own `redis-server` (Debian's package) on a free loopback port, so they
 run wherever one is installed; without one they skip, except under PORTAL_REQUIRE_SERVERS=1 (CI's
@@ -11,12 +11,10 @@ import signal
 import socket
 import subprocess
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from portal.celery import app
 from tests.casework.conftest import author, author_client, media  # noqa: F401  (fixtures for these tests)
@@ -40,33 +38,7 @@ def pytest_runtest_setup(item):
         pytest.skip("needs redis-server (Debian's redis-server package): runs in CI's second pass")
 
 
-# ---------------------------------------------------------------- at the same moment
-
-
-def at_once(*actions, timeout: float = 30) -> list[tuple[str, object]]:
-    """Run the actions on threads released together by a barrier; each gives ("done", value) or ("refused", error).
-
-    Each thread closes its own database connection when it ends, as a request or a worker would.
-    """
-    barrier = threading.Barrier(len(actions))
-    results: list = [None] * len(actions)
-
-    def run(index, action):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = ("done", action())
-        except Exception as error:  # the test looks at what was raised
-            results[index] = ("refused", error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index, action)) for index, action in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=timeout)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck (a lock never released)"
-    return results
+# ---------------------------------------------------------------- waiting for something to happen
 
 
 def wait_until(check, *, timeout: float = 30, every: float = 0.1, what: str = "the condition"):

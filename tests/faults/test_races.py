@@ -14,8 +14,7 @@ from casework.models import AssessmentSection, CaseEvent, CaseEventKind, Section
 from casework.services import SectionConflict, section_save
 from identity.models import TeamMembership, TeamRole
 from tests.casework.conftest import share, valid_answers, verified_professional
-from tests.faults.conftest import at_once
-from tests.helpers import emails_to, sign_in
+from tests.helpers import at_once, emails_to, sign_in
 from tests.workflows.conftest import SAM, claimed, draft, fresh, submitted
 from workflows import deadlines, services
 from workflows.models import AssessmentReview, DeliveryStatus, Notification, NotificationKind

@@ -3,14 +3,11 @@
 SQLite has no row locks, so these run on PostgreSQL only (CI's second pass), each thread on its own connection.
 """
 
-import threading
-
 import pytest
 from django.core import mail
-from django.db import connection
 
 from casework.models import Assessment, CaseEventKind, Outcome, Status
-from tests.helpers import emails_to
+from tests.helpers import at_once, emails_to
 from tests.workflows.conftest import (
     SAM,
     assert_flow_agrees,
@@ -25,29 +22,6 @@ from workflows import services
 from workflows.models import Notification, NotificationKind
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def at_once(*actions) -> list[tuple[str, object]]:
-    """Run the actions on threads released together; each result is ("done", value) or ("refused", error)."""
-    barrier = threading.Barrier(len(actions))
-    results: list = [None] * len(actions)
-
-    def run(index, action):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = ("done", action())
-        except Exception as error:  # the test looks at what was raised
-            results[index] = ("refused", error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index, action)) for index, action in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck (a lock never released)"
-    return results
 
 
 def test_two_officers_claiming_at_once_exactly_one_wins(cast):

@@ -153,6 +153,15 @@ class Assessment(models.Model):
             models.Index(
                 fields=["team", "status", "submitted_at", "assigned_to", "decision_due"], name="casework_queue"
             ),
+            # The team queue proper (submitted, nobody holding it) in the order officers read it. Partial, so
+            # PostgreSQL reads it in (submitted_at, id) order and stops at the page's 25 rows: in the index
+            # above "assigned_to IS NULL" comes after the date and is no equality it can order by, so it
+            # fetched and sorted every unclaimed case of the team (bench/README.md).
+            models.Index(
+                fields=["team", "submitted_at", "id"],
+                condition=models.Q(status="submitted", assigned_to__isnull=True),
+                name="casework_unclaimed",
+            ),
             models.Index(fields=["assigned_to", "status"], name="casework_assignee"),
             models.Index(fields=["status", "decision_due"], name="casework_due"),
             models.Index(fields=["author", "status", "updated_at"], name="casework_author"),

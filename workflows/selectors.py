@@ -2,12 +2,12 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from casework.models import Assessment, AssessmentGroupObjectPermission, AssessmentUserObjectPermission, Status
-from identity.models import Team, TeamMembership, TeamRole, User
+from identity.models import Organisation, Team, TeamMembership, TeamRole, User
 from identity.permissions import (
     REVIEW_ASSESSMENT,
     can_view_assessment,
@@ -61,28 +61,23 @@ def _reviewable_by(user: User):
     return Q(Exists(via_group)) | Q(Exists(own))
 
 
-TRAY_ROW_FIELDS = (
-    "kind",
-    "reference",
-    "status",
-    "child_name",
-    "submitted_at",
-    "decision_due",
-    "team_id",
-    "organisation__name",
-    "assigned_to__full_name",
-)
+TRAY_ROW_FIELDS = ("kind", "reference", "status", "child_name", "submitted_at", "decision_due", "team_id")
 
 
 def queue_base(user: User, tray: str) -> QuerySet[Assessment]:
     """The cases of one work tray, before filters: team queue, my work, or team work (managers)."""
-    # Only what a tray's rows show: the busiest page officers open, read 25 rows at a time.
-    cases = Assessment.objects.select_related("organisation", "assigned_to").only(*TRAY_ROW_FIELDS)
+    # Only what a tray's rows show: the busiest page officers open, read 25 rows at a time. The sender's
+    # name by a subquery, not a join: joined, PostgreSQL hash-joins the organisations and then sorts every
+    # unclaimed case of the team; as a subquery it is read for the 25 rows shown.
+    cases = Assessment.objects.only(*TRAY_ROW_FIELDS).annotate(
+        organisation_name=Subquery(Organisation.objects.filter(pk=OuterRef("organisation_id")).values("name"))
+    )
+    held = cases.select_related("assigned_to").only(*TRAY_ROW_FIELDS, "assigned_to__full_name")
     if tray == "mine":
         # Only cases of the officer's own teams: one who has moved on no longer works the old team's cases.
-        return cases.filter(assigned_to=user, status__in=OPEN_STATUSES, team_id__in=teams_of(user))
+        return held.filter(assigned_to=user, status__in=OPEN_STATUSES, team_id__in=teams_of(user))
     if tray == "team":
-        return cases.filter(team_id__in=managed_teams_of(user), status__in=OPEN_STATUSES)
+        return held.filter(team_id__in=managed_teams_of(user), status__in=OPEN_STATUSES)
     return cases.filter(team_id__in=teams_of(user), status=Status.SUBMITTED, assigned_to__isnull=True).filter(
         _reviewable_by(user)
     )

@@ -58,7 +58,7 @@ def work_tray_rows(cases, tray: str, today: date) -> SafeString:
                 case.child_name,
                 case.reference,
                 case.get_kind_display(),
-                case.organisation or "",
+                case.organisation_name or "",
                 status_tag(case.status),
                 _day(case.submitted_at),
                 _due(case, today),

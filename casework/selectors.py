@@ -1,5 +1,6 @@
 """Reads about assessments. Lists and detail pages use the same visibility rule, so they cannot disagree."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
@@ -140,13 +141,17 @@ def task_list(assessment: Assessment) -> list[TaskListRow]:
 
 
 def completed_answers(
-    assessment: Assessment, spec: AssessmentSpec | None = None, saved: dict[str, AssessmentSection] | None = None
+    assessment: Assessment,
+    spec: AssessmentSpec | None = None,
+    saved: dict[str, AssessmentSection] | None = None,
+    keys: Iterable[str] | None = None,
 ) -> dict[str, dict]:
-    """Each completed section's checked answers, with its rows under their names."""
+    """Each completed section's checked answers (of the sections named by `keys`, or all), rows by name."""
     spec = spec or spec_for(assessment.kind)
     answers = {}
+    wanted = None if keys is None else set(keys)
     for key, section in (saved if saved is not None else sections_by_key(assessment)).items():
-        if section.status != SectionStatus.COMPLETED:
+        if section.status != SectionStatus.COMPLETED or (wanted is not None and key not in wanted):
             continue
         form_class = spec.section(key).form_class
         form = form_class(data=form_class.as_form_data(section.data), strict=False, context=section_context())
@@ -170,8 +175,8 @@ def assessment_gaps(assessment: Assessment) -> list[Gap]:
         if section_spec.required
         and (saved.get(section_spec.key) is None or saved[section_spec.key].status != "completed")
     ]
-    categories = set(assessment.attachments.values_list("category", flat=True))
-    gaps += spec.extra_checks(completed_answers(assessment, spec, saved), categories)
+    categories = set(assessment.attachments.values_list("category", flat=True)) if spec.checks_evidence else set()
+    gaps += spec.extra_checks(completed_answers(assessment, spec, saved, keys=spec.checks_read), categories)
     return gaps
 
 

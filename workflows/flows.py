@@ -62,8 +62,8 @@ class AssessmentReviewFlow(Flow):
         abstract = True
 
     def begin(self, activation, assessment):
+        # Saved by viewflow as the start task completes, straight after this.
         activation.process.assessment = assessment
-        activation.process.save()
         return activation.process
 
     def resubmitted(self, activation):

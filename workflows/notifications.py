@@ -88,13 +88,17 @@ def notify(
         dedupe_key=dedupe_key,
         status=DeliveryStatus.CREATED if email_wanted(recipient, kind) else DeliveryStatus.NOT_EMAILED,
     )
-    try:
-        with transaction.atomic():
-            notification.save()
-    except IntegrityError:
-        if dedupe_key and Notification.objects.filter(dedupe_key=dedupe_key).exists():
-            return None
-        raise
+    if dedupe_key is None:
+        notification.save()
+    else:
+        try:
+            # A savepoint, so that a second sending of the same reminder leaves the caller's work intact.
+            with transaction.atomic():
+                notification.save()
+        except IntegrityError:
+            if Notification.objects.filter(dedupe_key=dedupe_key).exists():
+                return None
+            raise
     if notification.status == DeliveryStatus.CREATED:
         transaction.on_commit(lambda: _publish(notification.pk))
     return notification

@@ -36,7 +36,7 @@ from identity.permissions import (
     grant,
     require,
     revoke,
-    revoke_from_all,
+    revoke_from_all_users,
 )
 
 from . import deadlines
@@ -134,10 +134,23 @@ def active_task(review: AssessmentReview, node):
 def _review_task(assessment: Assessment):
     """The active review task of the assessment's process (it has one while submitted or under review)."""
     review = active_review(assessment)
+    if review is not None:
+        # The row locked by the service, not a second read of it when viewflow checks the review right.
+        review.assessment = assessment
     task = active_task(review, FLOWS[assessment.kind].review) if review else None
     if task is None:
         raise TransitionRefused("This assessment is not waiting for review")
     return task
+
+
+def _activation(task):
+    """The viewflow activation of a task read by `_review_task` in this transaction.
+
+    Not `task.activation()`: that locks the process row and reads the task and its process again, four
+    queries that the service's lock on the assessment row (every change to a review goes through one)
+    and its fresh read of the task make redundant.
+    """
+    return task.flow_task.activation_class(task)
 
 
 def is_team_member(user: User, team: Team | None) -> bool:
@@ -233,7 +246,7 @@ def assessment_submit(*, actor: User, assessment: Assessment, declaration: bool)
             _revoke_officer(assessment.assigned_to, assessment)
             assessment.assigned_to = None
     else:
-        team = TeamRoute.objects.select_related("team").get(kind=assessment.kind).team
+        team = TeamRoute.objects.select_related("team__group").get(kind=assessment.kind).team
         assessment.team = team
         grant(team.group, REVIEWER_RIGHTS, assessment)
         due = deadlines.due_dates_for(assessment.kind, timezone.localdate(), deadlines.bank_holidays())
@@ -248,7 +261,8 @@ def assessment_submit(*, actor: User, assessment: Assessment, declaration: bool)
     assessment.submitted_at = now
     assessment.claimed_at = None
     _save(assessment, "Resubmitted" if resubmission else "Submitted", actor)
-    revoke_from_all(_drafters(assessment), DRAFTING_RIGHTS, assessment)
+    # Only the author and co-authors ever hold the drafting rights.
+    revoke_from_all_users(DRAFTING_RIGHTS, assessment, in_hand=(actor, assessment.author))
     case_event_record(
         assessment=assessment,
         kind=CaseEventKind.SUBMITTED,
@@ -316,8 +330,8 @@ def assessment_claim(*, actor: User, assessment: Assessment) -> Assessment:
         is_team_member(actor, assessment.team) and flow_class.review.can_assign(actor, task),
         "Only officers of the team this assessment is routed to can pick it up",
     )
-    with task.activation() as activation:
-        activation.assign(actor)
+    activation = _activation(task)
+    activation.assign(actor)
     _take(assessment, actor)
     _save(assessment, f"Picked up by {actor.full_name}", actor)
     case_event_record(assessment=assessment, kind=CaseEventKind.CLAIMED, actor=actor, summary=actor.full_name)
@@ -352,11 +366,11 @@ def assessment_assign(*, actor: User, assessment: Assessment, officer: User) -> 
     if assessment.assigned_to_id == officer.pk and assessment.status == Status.UNDER_REVIEW:
         raise TransitionRefused(f"{officer.full_name} already has this assessment")
     task = _review_task(assessment)
-    with task.activation() as activation:
-        if task.status == STATUS.NEW:
-            activation.assign(officer)
-        else:
-            activation.reassign(officer)
+    activation = _activation(task)
+    if task.status == STATUS.NEW:
+        activation.assign(officer)
+    else:
+        activation.reassign(officer)
     _take(assessment, officer)
     _save(assessment, f"Assigned to {officer.full_name} by {actor.full_name}", actor)
     case_event_record(
@@ -380,8 +394,8 @@ def assessment_release(*, actor: User, assessment: Assessment) -> Assessment:
         raise TransitionRefused("Only an assessment under review can be put back in the queue")
     require(_holds(actor, assessment) or is_team_manager(actor, assessment.team))
     task = _review_task(assessment)
-    with task.activation() as activation:
-        activation.unassign()
+    activation = _activation(task)
+    activation.unassign()
     _revoke_officer(assessment.assigned_to, assessment)
     assessment.status = Status.SUBMITTED
     assessment.assigned_to = None
@@ -396,12 +410,12 @@ def assessment_release(*, actor: User, assessment: Assessment) -> Assessment:
 
 def _finish_review_task(assessment: Assessment, request, action: str) -> None:
     task = _review_task(assessment)
-    review = AssessmentReview.objects.get(pk=task.process_id)
+    review = task.process
     review.last_action = action
     review.save(update_fields=["last_action"])
-    with task.activation() as activation:
-        activation.start(request)
-        activation.execute()
+    activation = _activation(task)
+    activation.start(request)
+    activation.execute()
 
 
 @transaction.atomic
@@ -508,7 +522,8 @@ def assessment_withdraw(*, actor: User, assessment: Assessment, reason: str) -> 
     assessment.decision_note = reason.strip()
     assessment.closed_at = timezone.now()
     _save(assessment, "Withdrawn by the author", actor)
-    revoke_from_all(_drafters(assessment), DRAFTING_RIGHTS, assessment)
+    # Only the author and co-authors ever hold the drafting rights.
+    revoke_from_all_users(DRAFTING_RIGHTS, assessment, in_hand=(actor, assessment.author))
     case_event_record(assessment=assessment, kind=CaseEventKind.WITHDRAWN, actor=actor, summary=reason.strip()[:300])
     if holder is not None:
         notify(
@@ -551,8 +566,8 @@ def assessment_reopen(*, actor: User, assessment: Assessment, reason: str) -> As
     assessment.status = Status.SUBMITTED
     if previous_officer is not None and is_team_member(previous_officer, assessment.team):
         task = _review_task(assessment)
-        with task.activation() as activation:
-            activation.assign(previous_officer)
+        activation = _activation(task)
+        activation.assign(previous_officer)
         _take(assessment, previous_officer)
     else:
         _revoke_officer(previous_officer, assessment)

@@ -274,8 +274,12 @@ class AssessmentSpec:
     sections: tuple[SectionSpec, ...]
     # The section whose answers name the child (kept on the assessment for lists and search).
     child_section: str
-    # Checks across sections and evidence, given each completed section's cleaned answers.
+    # Checks across sections and evidence, given the cleaned answers of the completed sections they read
+    # (`checks_read`, so that submitting re-checks those and not every section) and, when they look at the
+    # evidence (`checks_evidence`), the categories of the files attached.
     extra_checks: Callable[[dict[str, dict], set[str]], list[Gap]] = no_extra_checks
+    checks_read: tuple[str, ...] = ()
+    checks_evidence: bool = False
 
     def section(self, key: str) -> SectionSpec:
         for spec in self.sections:

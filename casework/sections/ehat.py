@@ -248,4 +248,5 @@ EHAT = AssessmentSpec(
         SectionSpec("plan", "Action plan and Team Around the Family", PlanForm),
     ),
     extra_checks=ehat_checks,
+    checks_read=("safeguarding", "consent"),
 )

@@ -250,4 +250,6 @@ EHCP = AssessmentSpec(
         SectionSpec("declaration", "Parents told and declaration", DeclarationForm),
     ),
     extra_checks=ehcp_checks,
+    checks_read=("requester", "professionals"),
+    checks_evidence=True,
 )

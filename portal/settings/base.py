@@ -106,7 +106,7 @@ AUTH_USER_MODEL = "identity.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
-    "guardian.backends.ObjectPermissionBackend",
+    "identity.backends.ObjectRightsBackend",
 ]
 ANONYMOUS_USER_NAME = None
 PASSWORD_HASHERS = [

@@ -75,6 +75,39 @@ def test_complete_assessment_can_be_checked_and_shows_the_declaration(author_cli
     assert "Submit to the council" in html
 
 
+class _ReadRecorder(dict):
+    """Answers by section that note which sections a check looked at."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.read: set[str] = set()
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __contains__(self, key):
+        self.read.add(key)
+        return super().__contains__(key)
+
+
+@pytest.mark.parametrize("kind", ["ehat", "ehcp", "young_carers"])
+def test_the_checks_across_sections_read_only_the_sections_they_declare(kind):
+    """Submitting re-checks only the sections named in `checks_read`: a check reading another would pass
+    unnoticed, so every check is run on every section's answers and the sections it looked at recorded."""
+    spec = spec_for(kind)
+    answers = _ReadRecorder({section.key: {} for section in spec.sections})
+    answers["safeguarding"] = {"significant_harm": "yes"}
+    answers["requester"] = {"evidence": ["sen_support_plan"]}
+    answers["professionals"] = {"professionals": [{"report_attached": "yes"}]}
+    spec.extra_checks(answers, set())
+    assert answers.read <= set(spec.checks_read)
+
+
 def test_ehat_without_consent_cannot_be_submitted(council, author):
     """Early help is voluntary: a completed EHAT recording no consent is refused."""
     assessment = start(author, "ehat")

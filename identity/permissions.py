@@ -57,13 +57,12 @@ def rights_on(user, obj) -> frozenset[str]:
     key = (obj._meta.label, obj.pk)
     if key not in remembered:
         own = get_user_obj_perms_model(obj).objects.filter(user=user, content_object=obj)
-        through_groups = get_group_obj_perms_model(obj).objects.filter(
-            content_object=obj, group_id__in=Subquery(user.groups.through.objects.filter(user_id=user.pk).values("group_id"))
+        through_groups = get_group_obj_perms_model(obj).objects.filter(content_object=obj, group__user=user)
+        permission_ids = own.values_list("permission_id", flat=True).union(
+            through_groups.values_list("permission_id", flat=True)
         )
-        codenames = own.values_list("permission__codename", flat=True).union(
-            through_groups.values_list("permission__codename", flat=True)
-        )
-        remembered[key] = frozenset(codenames)
+        codenames = _codenames_by_id(obj)
+        remembered[key] = frozenset(codenames[pk] for pk in permission_ids if pk in codenames)
     return remembered[key]
 
 
@@ -165,11 +164,21 @@ def _object_rights_model(holder, obj):
 
 # Permission rows are written by migrate and never change while the portal runs; their ids are remembered
 # per process (as Django remembers content types) and forgotten whenever migrate or a test flush runs.
-_permission_ids_remembered: dict[tuple[int, tuple[str, ...]], list[int]] = {}
+_permission_ids_remembered: dict[tuple[int, tuple[str, ...]], list[int] | dict[int, str]] = {}
 
 
 def forget_permission_ids(**kwargs) -> None:
     _permission_ids_remembered.clear()
+
+
+def _codenames_by_id(obj) -> dict[int, str]:
+    content_type = ContentType.objects.get_for_model(obj)
+    key = (content_type.pk, ("*",))
+    if key not in _permission_ids_remembered:
+        _permission_ids_remembered[key] = dict(
+            Permission.objects.filter(content_type=content_type).values_list("pk", "codename")
+        )
+    return _permission_ids_remembered[key]
 
 
 def _permission_ids(codenames, obj) -> list[int]:

@@ -44,8 +44,8 @@ SUBJECTS = {
 def email_wanted(user: User | None, kind: str) -> bool:
     if user is None or kind in MANDATORY_KINDS:
         return True
-    preference = NotificationPreference.objects.filter(user=user, kind=kind).first()
-    return preference is None or preference.email
+    wanted = NotificationPreference.objects.filter(user=user, kind=kind).values_list("email", flat=True).first()
+    return wanted is None or wanted
 
 
 def notify(

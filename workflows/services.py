@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
 from casework.models import (
@@ -133,13 +134,24 @@ def active_task(review: AssessmentReview, node):
 
 def _review_task(assessment: Assessment):
     """The active review task of the assessment's process (it has one while submitted or under review)."""
-    review = active_review(assessment)
-    if review is not None:
-        # The row locked by the service, not a second read of it when viewflow checks the review right.
-        review.assessment = assessment
-    task = active_task(review, FLOWS[assessment.kind].review) if review else None
+    # The task and its process in one read; the process as the review it is, holding the assessment row
+    # the service locked, so viewflow's right check and activation read neither again.
+    task = (
+        Task.objects.filter(
+            process__assessmentreview__assessment=assessment,
+            flow_task=FLOWS[assessment.kind].review,
+            status__in=(STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED),
+        )
+        .exclude(process__status__in=(PROCESS.DONE, PROCESS.CANCELED))
+        .select_related("process__assessmentreview")
+        .order_by("-pk")
+        .first()
+    )
     if task is None:
         raise TransitionRefused("This assessment is not waiting for review")
+    review = task.process.assessmentreview
+    review.assessment = assessment
+    task.process = review
     return task
 
 

@@ -244,7 +244,9 @@ PORTAL_REOPEN_WINDOW_DAYS = env.int("PORTAL_REOPEN_WINDOW_DAYS", default=30)
 # its figures are worked out at most this often for the same teams and filters, and the page says when.
 PORTAL_REPORTS_CACHE_SECONDS = env.int("PORTAL_REPORTS_CACHE_SECONDS", default=5 * 60)
 
-# django-guardian: object permissions live in direct foreign-key tables per model.
+# django-guardian: object permissions live in direct foreign-key tables per model. They are read through
+# identity.backends.ObjectRightsBackend, not guardian's own backend (whose absence guardian warns about).
+SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
 

@@ -149,9 +149,10 @@ class Assessment(models.Model):
             ("review_assessment", "Can review an assessment for the council"),
         ]
         indexes = [
-            # The queue in date order; the trailing columns answer the work trays' counts from the index alone.
+            # The queue in date order; the trailing columns answer the work trays' counts from the index alone
+            # (the id too: the queue's count checks each case's rights by it).
             models.Index(
-                fields=["team", "status", "submitted_at", "assigned_to", "decision_due"], name="casework_queue"
+                fields=["team", "status", "submitted_at", "assigned_to", "decision_due", "id"], name="casework_queue"
             ),
             # The team queue proper (submitted, nobody holding it) in the order officers read it. Partial, so
             # PostgreSQL reads it in (submitted_at, id) order and stops at the page's 25 rows: in the index

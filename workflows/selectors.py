@@ -22,26 +22,30 @@ from .models import CaseMessage, ClockPause, Notification
 OPEN_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.RETURNED)
 
 
+def _memberships_read(user: User) -> None:
+    """The teams the user works and those they manage, in one read, kept on the user object for the request."""
+    memberships = list(TeamMembership.objects.filter(user=user).values_list("team_id", "role"))
+    user._portal_team_ids = [team_id for team_id, _ in memberships]
+    user._portal_managed_team_ids = [team_id for team_id, role in memberships if role == TeamRole.MANAGER]
+
+
 def teams_of(user: User) -> list[int]:
     """The teams whose queues the user works (cached on the user object for the request)."""
-    cached = getattr(user, "_portal_team_ids", None)
-    if cached is None:
-        cached = list(TeamMembership.objects.filter(user=user).values_list("team_id", flat=True))
-        user._portal_team_ids = cached
-    return cached
+    if getattr(user, "_portal_team_ids", None) is None:
+        _memberships_read(user)
+    return user._portal_team_ids
 
 
 def managed_teams_of(user: User) -> list[int]:
     """The teams whose whole work the user oversees (cached on the user object for the request)."""
-    cached = getattr(user, "_portal_managed_team_ids", None)
-    if cached is None:
-        if has_role(user, Role.SERVICE_MANAGER):
-            cached = list(Team.objects.values_list("pk", flat=True))
-        else:
-            memberships = TeamMembership.objects.filter(user=user, role=TeamRole.MANAGER)
-            cached = list(memberships.values_list("team_id", flat=True))
-        user._portal_managed_team_ids = cached
-    return cached
+    if has_role(user, Role.SERVICE_MANAGER):
+        cached = getattr(user, "_portal_service_team_ids", None)
+        if cached is None:
+            cached = user._portal_service_team_ids = list(Team.objects.values_list("pk", flat=True))
+        return cached
+    if getattr(user, "_portal_managed_team_ids", None) is None:
+        _memberships_read(user)
+    return user._portal_managed_team_ids
 
 
 def is_council_user(user: User) -> bool:
@@ -84,12 +88,13 @@ def queue_base(user: User, tray: str) -> QuerySet[Assessment]:
 
 
 def tray_counts(user: User) -> dict[str, int]:
-    """How many cases each tab holds, in one query."""
+    """How many cases each tab holds, in one query: the same cases as each tray's unfiltered list."""
     today = timezone.localdate()
     teams, managed = teams_of(user), managed_teams_of(user)
     # Every tab counts cases of the officer's own or managed teams: read through the (team, status) index.
+    in_queue = Q(team_id__in=teams, status=Status.SUBMITTED, assigned_to__isnull=True) & _reviewable_by(user)
     counts = Assessment.objects.filter(status__in=OPEN_STATUSES, team_id__in={*teams, *managed}).aggregate(
-        queue=Count("pk", filter=Q(team_id__in=teams, status=Status.SUBMITTED, assigned_to__isnull=True)),
+        queue=Count("pk", filter=in_queue),
         mine=Count("pk", filter=Q(assigned_to=user, team_id__in=teams)),
         team=Count("pk", filter=Q(team_id__in=managed)),
         overdue=Count("pk", filter=Q(assigned_to=user, team_id__in=teams, decision_due__lt=today)),

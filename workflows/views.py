@@ -164,7 +164,12 @@ def work(request, tray: str = "queue"):
     if tray == "team":
         require(bool(managed_teams_of(request.user)), "Only managers see the whole team's work")
     cases = QueueFilter(request.GET or None, queryset=queue_base(request.user, tray))
-    page = Paginator(cases.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = tray_counts(request.user)
+    paginator = Paginator(cases.qs, PAGE_SIZE)
+    if not any(value for name, value in request.GET.items() if name not in ("page", "sort")):
+        # Unfiltered, the tray holds what its tab counts: no second count of the same cases.
+        paginator.count = counts[tray]
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -174,7 +179,7 @@ def work(request, tray: str = "queue"):
             "tray": tray,
             "tray_title": TRAYS[tray],
             "trays": TRAYS,
-            "counts": tray_counts(request.user),
+            "counts": counts,
             "is_manager": bool(managed_teams_of(request.user)),
             "filter_form": cases.form if cases.is_bound else _unfiltered_form_html(),
             "page": page,

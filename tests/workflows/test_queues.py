@@ -6,13 +6,14 @@ import re
 import pytest
 import time_machine
 
+from identity.permissions import REVIEW_ASSESSMENT, revoke
 from tests.casework.conftest import verified_professional
 from tests.workflows.conftest import LEE, claimed, client_of, person, submitted, submitted_many
 from workflows import services
 
-# Measured with 2 cases: session, user, device, teams, managed teams, roles, rights (2), tab counts,
-# unread notifications, the number of cases and the page of them.
-TRAY_QUERIES = {"queue": 12, "mine": 12}
+# Measured with 2 cases: session, user, device, teams (with those managed), roles, rights (2), tab counts
+# (also the number of cases of an unfiltered tray), unread notifications and the page of cases.
+TRAY_QUERIES = {"queue": 10, "mine": 10}
 
 
 def listed(response) -> list[int]:
@@ -41,6 +42,22 @@ def test_work_tray_shows_25_cases_a_page(people):
     assert "26 cases" in first.content.decode()
     assert listed(first) == [case.pk for case in cases[:25]]
     assert listed(client.get("/work/queue/?page=2")) == [cases[25].pk]
+
+
+def test_the_queue_tab_counts_the_cases_the_queue_lists_and_a_filter_counts_its_own(people):
+    """A case the team has no review right on is neither listed nor counted; a filtered list counts itself."""
+    cases = submitted_many(3)
+    revoke(cases[0].team.group, (REVIEW_ASSESSMENT,), cases[0])
+    client = client_of(people.priya)
+
+    unfiltered = client.get("/work/queue/").content.decode()
+    assert "Team queue (2)" in unfiltered
+    assert "2 cases" in unfiltered
+    assert sorted(listed(client.get("/work/queue/"))) == sorted(case.pk for case in cases[1:])
+
+    filtered = client.get("/work/queue/", {"q": cases[1].reference}).content.decode()
+    assert "Team queue (2)" in filtered
+    assert "1 case<" in filtered
 
 
 NOW = dt.datetime(2026, 3, 9, 10, 0, tzinfo=dt.UTC)

@@ -15,8 +15,11 @@ status and its active task always agree:
     closed        the process is done (or cancelled, when withdrawn)
 """
 
+from contextlib import contextmanager
+
+from django.db import transaction
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 from viewflow.workflow.flow import Flow
 
 from identity.permissions import REVIEW_ASSESSMENT
@@ -52,11 +55,25 @@ def _review_nodes() -> dict:
     }
 
 
+@contextmanager
+def under_the_services_lock(flow_class, process_pk):
+    """viewflow's lock for a review: none of its own, and no savepoint.
+
+    Every change to a review is made by a service in workflows.services, inside the transaction in which it
+    has locked the assessment's row (and the flow has no Join). Locking the process row as well would be a
+    second lock on the same thing, a query and a savepoint at every step; an error rolls the whole
+    transition back. Refused outside a transaction, where nothing would hold the case still.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("A review is changed only inside a service's transaction")
+    yield
+
+
 class AssessmentReviewFlow(Flow):
     """What every review flow shares; the concrete flows below each get their own nodes."""
 
     process_class = AssessmentReview
-    lock_impl = lock.select_for_update_lock
+    lock_impl = under_the_services_lock
 
     class Meta:
         abstract = True

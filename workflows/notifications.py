@@ -48,7 +48,7 @@ def email_wanted(user: User | None, kind: str) -> bool:
     return wanted is None or wanted
 
 
-def notify(
+def notification_for(
     *,
     kind: NotificationKind,
     assessment: Assessment | None,
@@ -58,10 +58,7 @@ def notify(
     email: str = "",
     dedupe_key: str | None = None,
 ) -> Notification | None:
-    """Record a notification for a person (or a team mailbox) and send its e-mail once the change commits.
-
-    With a `dedupe_key` already used, nothing happens: work that runs twice notifies once.
-    """
+    """The outbox row of a notification for a person (or a team mailbox), not yet saved; None for nobody."""
     address = recipient.email if recipient is not None else email
     if not address:
         return None
@@ -76,7 +73,7 @@ def notify(
     if assessment is not None:
         full_context.setdefault("reference", assessment.reference)
         full_context.setdefault("child_name", assessment.child_name)
-    notification = Notification(
+    return Notification(
         recipient=recipient,
         recipient_email=address,
         assessment=assessment,
@@ -88,7 +85,17 @@ def notify(
         dedupe_key=dedupe_key,
         status=DeliveryStatus.CREATED if email_wanted(recipient, kind) else DeliveryStatus.NOT_EMAILED,
     )
-    if dedupe_key is None:
+
+
+def notify(**notification_spec) -> Notification | None:
+    """Record a notification (the arguments of `notification_for`) and send its e-mail once the change commits.
+
+    With a `dedupe_key` already used, nothing happens: work that runs twice notifies once.
+    """
+    notification = notification_for(**notification_spec)
+    if notification is None:
+        return None
+    if notification.dedupe_key is None:
         notification.save()
     else:
         try:
@@ -96,12 +103,28 @@ def notify(
             with transaction.atomic():
                 notification.save()
         except IntegrityError:
-            if Notification.objects.filter(dedupe_key=dedupe_key).exists():
+            if Notification.objects.filter(dedupe_key=notification.dedupe_key).exists():
                 return None
             raise
+    _send_after_commit(notification)
+    return notification
+
+
+def notify_all(*notification_specs: dict) -> list[Notification]:
+    """Several notifications of one change, written to the outbox in one statement (none with a dedupe key)."""
+    notifications = [notification_for(**spec) for spec in notification_specs]
+    notifications = [notification for notification in notifications if notification is not None]
+    if any(notification.dedupe_key is not None for notification in notifications):
+        raise ValueError("A notification with a dedupe key is written by notify(), one at a time")
+    Notification.objects.bulk_create(notifications)
+    for notification in notifications:
+        _send_after_commit(notification)
+    return notifications
+
+
+def _send_after_commit(notification: Notification) -> None:
     if notification.status == DeliveryStatus.CREATED:
         transaction.on_commit(lambda: _publish(notification.pk))
-    return notification
 
 
 def _publish(notification_id: int) -> None:

@@ -53,9 +53,21 @@ from .models import (
     PauseReason,
     TeamRoute,
 )
-from .notifications import notify
+from .notifications import notify, notify_all
 
 REVIEWER_RIGHTS = (VIEW_ASSESSMENT, REVIEW_ASSESSMENT)
+
+# The columns a transition changes, saved alone (the row's history still records the whole row).
+HOLDER_FIELDS = ("status", "assigned_to", "claimed_at")
+SUBMISSION_FIELDS = (
+    *HOLDER_FIELDS,
+    "team",
+    "submitted_at",
+    "first_submitted_at",
+    "pickup_due",
+    "decision_due",
+    "final_due",
+)
 
 OUTCOMES_BY_KIND = {
     "ehat": (Outcome.ACCEPTED, Outcome.SIGNPOSTED, Outcome.STEPPED_UP),
@@ -272,7 +284,7 @@ def assessment_submit(*, actor: User, assessment: Assessment, declaration: bool)
     assessment.status = Status.SUBMITTED
     assessment.submitted_at = now
     assessment.claimed_at = None
-    _save(assessment, "Resubmitted" if resubmission else "Submitted", actor)
+    _save(assessment, "Resubmitted" if resubmission else "Submitted", actor, *SUBMISSION_FIELDS)
     # Only the author and co-authors ever hold the drafting rights.
     revoke_from_all_users(DRAFTING_RIGHTS, assessment, in_hand=(actor, assessment.author))
     case_event_record(
@@ -286,40 +298,43 @@ def assessment_submit(*, actor: User, assessment: Assessment, declaration: bool)
 
 
 def _notify_submitted(assessment: Assessment, *, resubmission: bool) -> None:
-    notify(
-        kind=NotificationKind.SUBMITTED,
-        assessment=assessment,
-        recipient=assessment.author,
-        link=_author_link(assessment),
-        context={
+    to_author = {
+        "kind": NotificationKind.SUBMITTED,
+        "assessment": assessment,
+        "recipient": assessment.author,
+        "link": _author_link(assessment),
+        "context": {
             "team": assessment.team.name,
             "decision_due": assessment.decision_due,
             "resubmission": resubmission,
             "kind_title": spec_for(assessment.kind).title,
         },
-    )
+    }
     if resubmission and assessment.assigned_to:
-        notify(
-            kind=NotificationKind.RESUBMITTED,
-            assessment=assessment,
-            recipient=assessment.assigned_to,
-            link=_officer_link(assessment),
-            context={"author": assessment.author.full_name},
-        )
+        to_council = {
+            "kind": NotificationKind.RESUBMITTED,
+            "assessment": assessment,
+            "recipient": assessment.assigned_to,
+            "link": _officer_link(assessment),
+            "context": {"author": assessment.author.full_name},
+        }
     elif assessment.team.email:
-        notify(
-            kind=NotificationKind.NEW_IN_QUEUE,
-            assessment=assessment,
-            email=assessment.team.email,
-            link=_officer_link(assessment),
-            context={
+        to_council = {
+            "kind": NotificationKind.NEW_IN_QUEUE,
+            "assessment": assessment,
+            "email": assessment.team.email,
+            "link": _officer_link(assessment),
+            "context": {
                 "team": assessment.team.name,
                 "kind_title": spec_for(assessment.kind).title,
                 "organisation": str(assessment.organisation or ""),
                 "pickup_due": assessment.pickup_due,
                 "resubmission": resubmission,
             },
-        )
+        }
+    else:
+        to_council = None
+    notify_all(to_author, *([to_council] if to_council else []))
 
 
 # ---------------------------------------------------------------- claiming, assigning, releasing
@@ -345,7 +360,7 @@ def assessment_claim(*, actor: User, assessment: Assessment) -> Assessment:
     activation = _activation(task)
     activation.assign(actor)
     _take(assessment, actor)
-    _save(assessment, f"Picked up by {actor.full_name}", actor)
+    _save(assessment, f"Picked up by {actor.full_name}", actor, *HOLDER_FIELDS)
     case_event_record(assessment=assessment, kind=CaseEventKind.CLAIMED, actor=actor, summary=actor.full_name)
     notify(
         kind=NotificationKind.CLAIMED,

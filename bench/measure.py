@@ -70,8 +70,8 @@ def median_ms(action, *, repeat: int, warm_up: int = 3) -> float:
     return round(statistics.median(timings), 3)
 
 
-def page(client: Client, url: str, *, repeat: int, uncached: bool = False) -> dict:
-    """Median time and queries of a request; `uncached` drops the kept report figures before each one."""
+def getter(client: Client, url: str, *, uncached: bool = False):
+    """A request of the page that must succeed; `uncached` drops the kept report figures before it."""
 
     def get():
         if uncached:
@@ -79,12 +79,21 @@ def page(client: Client, url: str, *, repeat: int, uncached: bool = False) -> di
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
 
+    return get
+
+
+def queries_of(get) -> int:
     get()
     with CaptureQueriesContext(connection) as queries:
         get()
     # Counted now: each later request starts by clearing the connection's query log.
-    count = len(queries.captured_queries)
-    return {"ms": median_ms(get, repeat=repeat), "queries": count}
+    return len(queries.captured_queries)
+
+
+def page(client: Client, url: str, *, repeat: int, uncached: bool = False) -> dict:
+    """Median time and queries of a request."""
+    get = getter(client, url, uncached=uncached)
+    return {"queries": queries_of(get), "ms": median_ms(get, repeat=repeat)}
 
 
 def busiest_case_for(email: str) -> Assessment:
@@ -102,17 +111,33 @@ def busiest_case_for(email: str) -> Assessment:
 def pages(repeat: int) -> tuple[dict, float]:
     professional, officer, manager = signed_in(PROFESSIONAL), signed_in(OFFICER), signed_in(MANAGER)
     history_case = busiest_case_for(PROFESSIONAL)
+    floor_samples: list[float] = []
+
+    # The floor: a signed-in page with the same layout and middleware and nothing of its own to fetch.
+    floor = getter(officer, "/guides/")
+
+    def interleaved(client: Client, url: str) -> dict:
+        """A page's median, its requests alternating with the floor's: a slow spell of the machine slows
+        both, so the ratio between them holds."""
+        get = getter(client, url)
+        queries = queries_of(get)
+        timings = []
+        for _ in range(repeat):
+            timings.append(timed(get))
+            floor_samples.append(timed(floor))
+        return {"ms": round(statistics.median(timings), 3), "queries": queries}
+
+    for _ in range(3):
+        floor()
     measured = {
-        "queue": page(officer, "/work/queue/", repeat=repeat),
-        "home": page(professional, "/assessments/", repeat=repeat),
-        "history": page(professional, f"/assessments/{history_case.pk}/history/", repeat=repeat),
-        "dashboard": page(manager, "/reports/", repeat=repeat),
+        "queue": interleaved(officer, "/work/queue/"),
+        "home": interleaved(professional, "/assessments/"),
+        "history": interleaved(professional, f"/assessments/{history_case.pk}/history/"),
+        "dashboard": interleaved(manager, "/reports/"),
         # The dashboard as its first viewer in five minutes gets it: every figure worked out afresh.
         "dashboard_first_view": page(manager, "/reports/", repeat=repeat, uncached=True),
     }
-    # The floor: a signed-in page with the same layout and middleware and nothing of its own to fetch.
-    floor = page(officer, "/guides/", repeat=repeat)["ms"]
-    return measured, floor
+    return measured, round(statistics.median(floor_samples), 3)
 
 
 # ------------------------------------------------------------------ writes
@@ -211,21 +236,26 @@ def _writes(repeat: int) -> dict:
         row = Assessment.objects.get(pk=assessment.pk)
         row.save()
 
-    submit_ms = [
-        timed(lambda a=a: review.assessment_submit(actor=author, assessment=a, declaration=True)) for a in drafts[1:]
-    ]
-    claim_ms = [timed(lambda a=a: review.assessment_claim(actor=officer, assessment=a)) for a in drafts[1:]]
-    return_ms = [
-        timed(
-            lambda a=a: review.assessment_return(
-                request=FakeRequest(), actor=officer, assessment=a, comments={"reason": "Say more, please."}
+    # Each write of a case between two plain saves of its row, so both see the machine in the same state.
+    samples: dict[str, list[float]] = {"submit": [], "claim": [], "return": [], "plain": []}
+    for draft in drafts[1:]:
+        samples["plain"].append(timed(lambda a=draft: plain_assessment_save(a)))
+        samples["submit"].append(
+            timed(lambda a=draft: review.assessment_submit(actor=author, assessment=a, declaration=True))
+        )
+        samples["plain"].append(timed(lambda a=draft: plain_assessment_save(a)))
+        samples["claim"].append(timed(lambda a=draft: review.assessment_claim(actor=officer, assessment=a)))
+        samples["plain"].append(timed(lambda a=draft: plain_assessment_save(a)))
+        samples["return"].append(
+            timed(
+                lambda a=draft: review.assessment_return(
+                    request=FakeRequest(), actor=officer, assessment=a, comments={"reason": "Say more, please."}
+                )
             )
         )
-        for a in drafts[1:]
-    ]
-    plain_ms = statistics.median(timed(lambda a=a: plain_assessment_save(a)) for a in drafts[1:])
-    for name, samples in (("submit", submit_ms), ("claim", claim_ms), ("return", return_ms)):
-        results[name] = {"ms": round(statistics.median(samples), 3), "plain_save_ms": round(plain_ms, 3)}
+    plain_ms = round(statistics.median(samples["plain"]), 3)
+    for name in ("submit", "claim", "return"):
+        results[name] = {"ms": round(statistics.median(samples[name]), 3), "plain_save_ms": plain_ms}
     return results
 
 
@@ -273,7 +303,7 @@ def main() -> None:
     }
     if not arguments.skip_writes:
         log("measuring writes")
-        result["writes"] = writes(max(10, arguments.repeat // 2))
+        result["writes"] = writes(arguments.repeat)
     print(json.dumps(result))
 
 

@@ -4,6 +4,7 @@ measure each in a fresh process, write bench/results.json and print the table of
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -95,6 +96,16 @@ def measure(vendor: str, size: int, seed: int, repeat: int) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def median_of(runs: list):
+    """One result from several rounds' results: each figure the median of its rounds' figures."""
+    first = runs[0]
+    if isinstance(first, dict):
+        return {key: median_of([run[key] for run in runs]) for key in first}
+    if isinstance(first, (int, float)) and not isinstance(first, bool) and len(set(runs)) > 1:
+        return round(statistics.median(runs), 3)
+    return first
+
+
 def combine(small: dict, large: dict) -> dict:
     """The results.json block of one database, from its 1k and 100k measurements."""
     return {
@@ -170,11 +181,19 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs=2, default=[1000, 100_000], metavar=("SMALL", "LARGE"))
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--repeat", type=int, default=25)
+    parser.add_argument("--rounds", type=int, default=3, help="measure each size this many times, alternating")
     arguments = parser.parse_args()
     vendors = ["sqlite"] + (["postgresql"] if os.environ.get("DATABASE_URL", "").startswith("postgres") else [])
     results = {}
     for vendor in vendors:
-        small, large = (measure(vendor, size, arguments.seed, arguments.repeat) for size in arguments.sizes)
+        # Sizes measured in turn, several times: a slow spell of the machine falls on one round of one
+        # size, and the median of the rounds leaves it out of the 1k-to-100k comparison.
+        runs: dict[int, list[dict]] = {size: [] for size in arguments.sizes}
+        for number in range(1, arguments.rounds + 1):
+            for size in arguments.sizes:
+                log(f"round {number} of {arguments.rounds}")
+                runs[size].append(measure(vendor, size, arguments.seed, arguments.repeat))
+        small, large = (median_of(runs[size]) for size in arguments.sizes)
         results[vendor] = combine(small, large)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     text = table(results)

@@ -181,7 +181,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs=2, default=[1000, 100_000], metavar=("SMALL", "LARGE"))
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--repeat", type=int, default=25)
-    parser.add_argument("--rounds", type=int, default=3, help="measure each size this many times, alternating")
+    parser.add_argument("--rounds", type=int, default=5, help="measure each size this many times, alternating")
     arguments = parser.parse_args()
     vendors = ["sqlite"] + (["postgresql"] if os.environ.get("DATABASE_URL", "").startswith("postgres") else [])
     results = {}

@@ -59,6 +59,18 @@ def signed_in(email: str) -> Client:
     return client
 
 
+def alternating_medians_ms(first, second, *, repeat: int, warm_up: int = 3) -> tuple[float, float]:
+    """The medians of two actions run in turn, so that a slow spell of the machine slows both alike."""
+    for _ in range(warm_up):
+        first()
+        second()
+    firsts, seconds = [], []
+    for _ in range(repeat):
+        firsts.append(timed(first))
+        seconds.append(timed(second))
+    return round(statistics.median(firsts), 3), round(statistics.median(seconds), 3)
+
+
 def median_ms(action, *, repeat: int, warm_up: int = 3) -> float:
     for _ in range(warm_up):
         action()
@@ -111,24 +123,18 @@ def busiest_case_for(email: str) -> Assessment:
 def pages(repeat: int) -> tuple[dict, float]:
     professional, officer, manager = signed_in(PROFESSIONAL), signed_in(OFFICER), signed_in(MANAGER)
     history_case = busiest_case_for(PROFESSIONAL)
-    floor_samples: list[float] = []
-
+    floor_medians: list[float] = []
     # The floor: a signed-in page with the same layout and middleware and nothing of its own to fetch.
     floor = getter(officer, "/guides/")
 
     def interleaved(client: Client, url: str) -> dict:
-        """A page's median, its requests alternating with the floor's: a slow spell of the machine slows
-        both, so the ratio between them holds."""
+        """A page's median, its requests alternating with the floor's."""
         get = getter(client, url)
         queries = queries_of(get)
-        timings = []
-        for _ in range(repeat):
-            timings.append(timed(get))
-            floor_samples.append(timed(floor))
-        return {"ms": round(statistics.median(timings), 3), "queries": queries}
+        page_ms, floor_ms = alternating_medians_ms(get, floor, repeat=repeat)
+        floor_medians.append(floor_ms)
+        return {"ms": page_ms, "queries": queries}
 
-    for _ in range(3):
-        floor()
     measured = {
         "queue": interleaved(officer, "/work/queue/"),
         "home": interleaved(professional, "/assessments/"),
@@ -137,7 +143,7 @@ def pages(repeat: int) -> tuple[dict, float]:
         # The dashboard as its first viewer in five minutes gets it: every figure worked out afresh.
         "dashboard_first_view": page(manager, "/reports/", repeat=repeat, uncached=True),
     }
-    return measured, round(statistics.median(floor_samples), 3)
+    return measured, round(statistics.median(floor_medians), 3)
 
 
 # ------------------------------------------------------------------ writes
@@ -227,10 +233,8 @@ def _writes(repeat: int) -> dict:
         row.data = {"reason": f"Reason {next(texts)}", "level_of_need": "multiple"}
         row.save()
 
-    results["section_save"] = {
-        "ms": median_ms(save_section, repeat=repeat),
-        "plain_save_ms": median_ms(plain_section_save, repeat=repeat),
-    }
+    section_ms, section_plain_ms = alternating_medians_ms(save_section, plain_section_save, repeat=repeat)
+    results["section_save"] = {"ms": section_ms, "plain_save_ms": section_plain_ms}
 
     def plain_assessment_save(assessment):
         row = Assessment.objects.get(pk=assessment.pk)
@@ -266,10 +270,10 @@ def report(repeat: int) -> dict:
     """The dashboard's counting figures through the reports module against the same by hand-written SQL."""
     manager = User.objects.get(email=SERVICE_MANAGER)
     filters = bench_filters()
-    return {
-        "ms": median_ms(lambda: figures_by_orm(manager, filters), repeat=repeat),
-        "raw_sql_ms": median_ms(lambda: figures_by_hand(manager, filters), repeat=repeat),
-    }
+    by_orm, by_hand = alternating_medians_ms(
+        lambda: figures_by_orm(manager, filters), lambda: figures_by_hand(manager, filters), repeat=repeat
+    )
+    return {"ms": by_orm, "raw_sql_ms": by_hand}
 
 
 def main() -> None:

@@ -162,34 +162,28 @@ def _object_rights_model(holder, obj):
     return get_group_obj_perms_model(obj) if isinstance(holder, Group) else get_user_obj_perms_model(obj)
 
 
-# Permission rows are written by migrate and never change while the portal runs; their ids are remembered
+# Permission rows are written by migrate and never change while the portal runs; each model's are remembered
 # per process (as Django remembers content types) and forgotten whenever migrate or a test flush runs.
-_permission_ids_remembered: dict[tuple[int, tuple[str, ...]], list[int] | dict[int, str]] = {}
+_codenames_remembered: dict[int, dict[int, str]] = {}
 
 
 def forget_permission_ids(**kwargs) -> None:
-    _permission_ids_remembered.clear()
+    _codenames_remembered.clear()
 
 
 def _codenames_by_id(obj) -> dict[int, str]:
+    """The codename of each permission of the object's model, by the permission's id."""
     content_type = ContentType.objects.get_for_model(obj)
-    key = (content_type.pk, ("*",))
-    if key not in _permission_ids_remembered:
-        _permission_ids_remembered[key] = dict(
+    if content_type.pk not in _codenames_remembered:
+        _codenames_remembered[content_type.pk] = dict(
             Permission.objects.filter(content_type=content_type).values_list("pk", "codename")
         )
-    return _permission_ids_remembered[key]
+    return _codenames_remembered[content_type.pk]
 
 
 def _permission_ids(codenames, obj) -> list[int]:
-    content_type = ContentType.objects.get_for_model(obj)
-    names = tuple(sorted(codename.split(".", 1)[1] for codename in codenames))
-    key = (content_type.pk, names)
-    if key not in _permission_ids_remembered:
-        _permission_ids_remembered[key] = list(
-            Permission.objects.filter(content_type=content_type, codename__in=names).values_list("pk", flat=True)
-        )
-    return _permission_ids_remembered[key]
+    names = {codename.split(".", 1)[1] for codename in codenames}
+    return [pk for pk, codename in _codenames_by_id(obj).items() if codename in names]
 
 
 def grant(holder, codenames, obj) -> None:

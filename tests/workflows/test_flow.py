@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import transaction
 from guardian.shortcuts import get_user_perms
 from viewflow.workflow.status import PROCESS
 
@@ -25,6 +26,7 @@ from tests.workflows.conftest import (
     withdraw_it,
 )
 from workflows import services
+from workflows.flows import under_the_services_lock
 from workflows.models import AssessmentReview, ClockPause, Notification, NotificationKind
 from workflows.selectors import queue_base
 
@@ -219,3 +221,12 @@ def test_withdraw_at_each_step_closes_as_withdrawn_and_tells_the_officer_holding
     assert [(n.recipient, "The family has moved out of the area" in n.body) for n in told] == (
         [(people.priya, True)] if officer_told else []
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_review_is_changed_only_inside_a_transaction():
+    """viewflow takes no lock of its own: it relies on the service's transaction holding the case's row."""
+    with pytest.raises(RuntimeError, match="only inside a service's transaction"), under_the_services_lock(None, 1):
+        pass
+    with transaction.atomic(), under_the_services_lock(None, 1):
+        pass

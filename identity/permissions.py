@@ -5,11 +5,14 @@ write guardian's permission rows. Object rights live in direct foreign-key table
 (see SECURITY.md), and a right held only globally never counts for an object.
 """
 
+from functools import cache
+
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Subquery
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
@@ -56,14 +59,40 @@ def rights_on(user, obj) -> frozenset[str]:
         remembered = user._portal_object_rights = {}
     key = (obj._meta.label, obj.pk)
     if key not in remembered:
-        own = get_user_obj_perms_model(obj).objects.filter(user=user, content_object=obj)
-        through_groups = get_group_obj_perms_model(obj).objects.filter(content_object=obj, group__user=user)
-        permission_ids = own.values_list("permission_id", flat=True).union(
-            through_groups.values_list("permission_id", flat=True)
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(_rights_on_sql(type(obj)), {"user": user.pk, "object": obj.pk})
+            permission_ids = [pk for (pk,) in cursor.fetchall()]
         codenames = _codenames_by_id(obj)
         remembered[key] = frozenset(codenames[pk] for pk in permission_ids if pk in codenames)
     return remembered[key]
+
+
+@cache
+def _rights_on_sql(model) -> str:
+    """`rights_on`'s query: the ids of the rights a user holds on one object, directly or through a group.
+
+    Written out once per model from the tables' own names: it runs on every page and write that checks a
+    right, and built through the ORM (a UNION of two filtered queries) compiling it cost four times as long
+    as running it (bench/README.md).
+    """
+    user_rights, group_rights = _rights_tables(model)
+    memberships = get_user_model().groups.through
+    quote = connection.ops.quote_name
+
+    def column(table_model, field: str) -> str:
+        return quote(table_model._meta.get_field(field).column)
+
+    # Names from the models' own metadata, quoted; the values are bound parameters.
+    return (
+        f"SELECT {column(user_rights, 'permission')} FROM {quote(user_rights._meta.db_table)}"  # noqa: S608
+        f" WHERE {column(user_rights, 'user')} = %(user)s AND {column(user_rights, 'content_object')} = %(object)s"
+        f" UNION SELECT rights.{column(group_rights, 'permission')}"
+        f" FROM {quote(group_rights._meta.db_table)} rights"
+        f" INNER JOIN {quote(memberships._meta.db_table)} membership"
+        f" ON membership.{column(memberships, 'group')} = rights.{column(group_rights, 'group')}"
+        f" WHERE membership.{column(memberships, 'user')} = %(user)s"
+        f" AND rights.{column(group_rights, 'content_object')} = %(object)s"
+    )
 
 
 def forget_cached_rights(user) -> None:
@@ -158,8 +187,15 @@ def group_right_filter(codename: str) -> dict:
     return {"permission__codename": name, "permission__content_type__app_label": app_label}
 
 
+@cache
+def _rights_tables(model) -> tuple[type, type]:
+    """guardian's user and group object permission models of a model (guardian walks its relations each time)."""
+    return get_user_obj_perms_model(model), get_group_obj_perms_model(model)
+
+
 def _object_rights_model(holder, obj):
-    return get_group_obj_perms_model(obj) if isinstance(holder, Group) else get_user_obj_perms_model(obj)
+    user_rights, group_rights = _rights_tables(type(obj))
+    return group_rights if isinstance(holder, Group) else user_rights
 
 
 # Permission rows are written by migrate and never change while the portal runs; each model's are remembered
@@ -223,8 +259,7 @@ def revoke_from_all_users(codenames, obj, *, in_hand=()) -> None:
 
     `in_hand`: user objects of this request, which must forget what they remembered about their rights.
     """
-    get_user_obj_perms_model(obj).objects.filter(
-        content_object=obj, permission_id__in=_permission_ids(codenames, obj)
-    ).delete()
+    user_rights, _ = _rights_tables(type(obj))
+    user_rights.objects.filter(content_object=obj, permission_id__in=_permission_ids(codenames, obj)).delete()
     for user in in_hand:
         forget_cached_rights(user)

@@ -41,10 +41,11 @@ SUBJECTS = {
 }
 
 
-def email_wanted(user: User | None, kind: str) -> bool:
-    if user is None or kind in MANDATORY_KINDS:
+def email_wanted(user_id: int | None, kind: str) -> bool:
+    """Whether this person wants this kind of notification by e-mail (a team mailbox, `None`, always does)."""
+    if user_id is None or kind in MANDATORY_KINDS:
         return True
-    wanted = NotificationPreference.objects.filter(user=user, kind=kind).values_list("email", flat=True).first()
+    wanted = NotificationPreference.objects.filter(user_id=user_id, kind=kind).values_list("email", flat=True).first()
     return wanted is None or wanted
 
 
@@ -83,7 +84,6 @@ def notification_for(
         html_body=render_to_string(f"workflows/email/{kind}.html", full_context),
         link=link,
         dedupe_key=dedupe_key,
-        status=DeliveryStatus.CREATED if email_wanted(recipient, kind) else DeliveryStatus.NOT_EMAILED,
     )
 
 
@@ -123,8 +123,7 @@ def notify_all(*notification_specs: dict) -> list[Notification]:
 
 
 def _send_after_commit(notification: Notification) -> None:
-    if notification.status == DeliveryStatus.CREATED:
-        transaction.on_commit(lambda: _publish(notification.pk))
+    transaction.on_commit(lambda: _publish(notification.pk))
 
 
 def _publish(notification_id: int) -> None:
@@ -144,6 +143,12 @@ def notification_deliver(notification_id: int) -> bool:
             .first()
         )
         if notification is None:
+            return False
+        # The person's choice as it stands when the e-mail would go (not when the change was made), and
+        # read here rather than in the change's own transaction, which is then one query shorter.
+        if not email_wanted(notification.recipient_id, notification.kind):
+            notification.status = DeliveryStatus.NOT_EMAILED
+            notification.save(update_fields=["status"])
             return False
         notification.status = DeliveryStatus.SENDING
         notification.attempts += 1

@@ -163,6 +163,20 @@ def test_turned_off_notification_is_listed_in_the_portal_but_not_emailed(people)
     assert f"{assessment.reference} is being reviewed by Priya Shah" in listed
 
 
+def test_a_choice_made_before_the_email_goes_is_honoured(people, django_capture_on_commit_callbacks):
+    """Sam turns 'submitted' e-mails off after submitting but before the worker sends it: no e-mail goes."""
+    with django_capture_on_commit_callbacks(execute=False) as waiting:
+        assessment = submitted("ehat")
+    NotificationPreference.objects.create(user=people.sam, kind=NotificationKind.SUBMITTED, email=False)
+    mail.outbox.clear()
+    for callback in waiting:
+        callback()
+    notification = Notification.objects.get(assessment=assessment, kind=NotificationKind.SUBMITTED)
+    assert notification.status == DeliveryStatus.NOT_EMAILED
+    assert emails_to(SAM) == []
+    assert [email.to for email in mail.outbox] == [[assessment.team.email]]
+
+
 def test_mandatory_notifications_are_emailed_whatever_the_choices(cast, django_capture_on_commit_callbacks):
     """Returned, closed, assigned and overdue need action or are decisions: a stored 'off' is ignored."""
     for user in (cast.sam, cast.priya, cast.second, cast.jo):

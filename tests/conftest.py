@@ -4,6 +4,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client, TestCase
 
@@ -18,6 +19,12 @@ def pytest_runtest_setup(item):
         if REQUIRE_SERVERS:
             pytest.fail("PORTAL_REQUIRE_SERVERS=1 but the database is SQLite: set DATABASE_URL to PostgreSQL")
         pytest.skip("needs PostgreSQL row locks: runs in CI's PostgreSQL pass (.ci/run)")
+
+
+@pytest.fixture(autouse=True)
+def nothing_remembered():
+    """Each test starts with an empty cache: what an earlier test remembered may name rows rolled back since."""
+    cache.clear()
 
 
 class CommittingClient(Client):

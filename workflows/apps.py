@@ -1,6 +1,21 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class WorkflowsConfig(AppConfig):
     name = "workflows"
     verbose_name = "Review workflows"
+
+    def ready(self):
+        from identity.models import Team
+
+        from .deadlines import bank_holidays_forget
+        from .models import BankHoliday, TeamRoute
+        from .selectors import team_routes_forget
+
+        # Not changes of state but caches to keep true: whatever writes a bank holiday, a route or a team
+        # through Django (the admin, loaddata, a shell) is used by the next submission.
+        forgetting = ((BankHoliday, bank_holidays_forget), (TeamRoute, team_routes_forget), (Team, team_routes_forget))
+        for model, forget in forgetting:
+            for signal in (post_save, post_delete):
+                signal.connect(forget, sender=model, dispatch_uid=f"{forget.__name__}-{model.__name__}-{id(signal)}")

@@ -4,12 +4,31 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 
 from .models import BankHoliday
 
+BANK_HOLIDAYS_CACHE_KEY = "workflows:bank-holidays"
+# Every change made through Django forgets them at once (workflows.apps); this bounds any other change.
+BANK_HOLIDAYS_KEPT_SECONDS = 60 * 60
+
 
 def bank_holidays() -> frozenset[datetime.date]:
-    return frozenset(BankHoliday.objects.values_list("date", flat=True))
+    """Every bank holiday's date, remembered in the cache (shared by the web processes in production).
+
+    They change a few times a year and every submission counts its deadlines with them: read each time, they
+    were one query of the submission's seventeen (bench/README.md).
+    """
+    holidays = cache.get(BANK_HOLIDAYS_CACHE_KEY)
+    if holidays is None:
+        holidays = frozenset(BankHoliday.objects.values_list("date", flat=True))
+        cache.set(BANK_HOLIDAYS_CACHE_KEY, holidays, BANK_HOLIDAYS_KEPT_SECONDS)
+    return holidays
+
+
+def bank_holidays_forget(**signal_arguments) -> None:
+    """Forget the remembered bank holidays: the next deadline counted reads them again."""
+    cache.delete(BANK_HOLIDAYS_CACHE_KEY)
 
 
 def is_working_day(day: datetime.date, holidays: frozenset[datetime.date]) -> bool:

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -17,9 +18,34 @@ from identity.permissions import (
 from identity.roles import Role, has_role
 from portal.access_log import access_denied_record
 
-from .models import CaseMessage, ClockPause, Notification
+from .models import CaseMessage, ClockPause, Notification, TeamRoute
 
 OPEN_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.RETURNED)
+
+
+TEAM_ROUTES_CACHE_KEY = "workflows:team-routes"
+# Every change made through Django forgets them at once (workflows.apps); this bounds any other change.
+TEAM_ROUTES_KEPT_SECONDS = 60 * 60
+
+
+def routed_team(kind: str) -> Team:
+    """The team that reviews this kind of assessment, with its group.
+
+    The routes and their teams are remembered in the cache (shared by the web processes in production):
+    administrators change them rarely and every submission reads them (bench/README.md).
+    """
+    teams = cache.get(TEAM_ROUTES_CACHE_KEY)
+    if teams is None:
+        teams = {route.kind: route.team for route in TeamRoute.objects.select_related("team__group")}
+        cache.set(TEAM_ROUTES_CACHE_KEY, teams, TEAM_ROUTES_KEPT_SECONDS)
+    if kind not in teams:
+        raise TeamRoute.DoesNotExist(f"No team reviews {kind} assessments")
+    return teams[kind]
+
+
+def team_routes_forget(**signal_arguments) -> None:
+    """Forget the remembered routes and teams: the next submission reads them again."""
+    cache.delete(TEAM_ROUTES_CACHE_KEY)
 
 
 def _memberships_read(user: User) -> None:

@@ -7,7 +7,7 @@ import time_machine
 
 from tests.workflows.conftest import claimed, close_it, fresh, resubmit, return_it, submitted
 from workflows import deadlines, services
-from workflows.models import ClockPause, PauseReason
+from workflows.models import BankHoliday, ClockPause, PauseReason
 
 D = dt.date
 
@@ -39,6 +39,28 @@ def test_bank_holidays_come_from_the_fixture(demo_data):
     assert {D(2026, 12, 25), D(2026, 12, 28), D(2027, 1, 1), D(2027, 3, 26), D(2027, 3, 29)} <= holidays
     assert not deadlines.is_working_day(D(2026, 12, 28), holidays)
     assert deadlines.is_working_day(D(2026, 12, 29), holidays)
+
+
+def test_bank_holidays_are_read_once_and_again_after_any_change(demo_data, django_assert_num_queries):
+    """Remembered between submissions; a day added or removed through Django counts from the next count."""
+    assert D(2026, 5, 26) not in deadlines.bank_holidays()
+    with django_assert_num_queries(0):
+        deadlines.bank_holidays()
+    BankHoliday.objects.create(date=D(2026, 5, 26), name="Council closure day")
+    assert D(2026, 5, 26) in deadlines.bank_holidays()
+    BankHoliday.objects.filter(date=D(2026, 5, 26)).delete()
+    assert D(2026, 5, 26) not in deadlines.bank_holidays()
+
+
+def test_a_bank_holiday_added_moves_the_next_submissions_due_dates(people):
+    """Added between two submissions on the same day, the holiday pushes only the second one's dates on."""
+    with at(D(2026, 3, 2)):
+        before = submitted("ehat")
+    BankHoliday.objects.create(date=D(2026, 3, 4), name="Council closure day")
+    with at(D(2026, 3, 2)):
+        after = submitted("ehat")
+    assert (before.pickup_due, after.pickup_due) == (D(2026, 3, 9), D(2026, 3, 10))
+    assert (before.decision_due, after.decision_due) == (D(2026, 3, 30), D(2026, 3, 31))
 
 
 def test_working_days_between_counts_after_the_start_up_to_the_end(demo_data):

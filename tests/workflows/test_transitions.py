@@ -2,9 +2,10 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from guardian.shortcuts import get_user_perms
+from guardian.shortcuts import get_group_perms, get_user_perms
 
 from casework.models import CaseEventKind, Outcome, Status
+from identity.models import Team
 from identity.permissions import can_edit_assessment, can_submit_assessment
 from tests.casework.conftest import share, verified_professional
 from tests.workflows.conftest import (
@@ -26,7 +27,7 @@ from tests.workflows.conftest import (
     withdraw_it,
 )
 from workflows import services
-from workflows.models import CaseMessage, ClockPause, Notification, NotificationKind, PauseReason
+from workflows.models import CaseMessage, ClockPause, Notification, NotificationKind, PauseReason, TeamRoute
 
 # Assessments at the steps a transition may be refused in, each built by the demo's Early Help officer.
 AT_STEP = {
@@ -84,6 +85,35 @@ def test_submit_refused_for_someone_who_is_not_a_drafter(cast, who):
         services.assessment_submit(actor=getattr(cast, who), assessment=assessment, declaration=True)
     assert fresh(assessment).status == Status.DRAFT
     assert_flow_agrees(assessment)
+
+
+def test_a_route_or_team_changed_by_an_administrator_is_used_by_the_next_submission(people):
+    """Routes and teams are remembered between submissions, yet a change to either counts straight away."""
+    first = submitted("ehat")
+    assert first.team.slug == "early-help-hub"
+
+    route = TeamRoute.objects.get(kind="ehat")
+    route.team = Team.objects.get(slug="young-carers")
+    route.save()
+    second = submitted("ehat")
+    assert second.team == route.team
+    assert {"view_assessment", "review_assessment"} <= set(get_group_perms(route.team.group, second))
+    assert not get_group_perms(Team.objects.get(slug="early-help-hub").group, second)
+
+    route.team.email = "young.carers.duty@plymouth.gov.uk"
+    route.team.save()
+    third = submitted("ehat")
+    told = Notification.objects.get(assessment=third, kind=NotificationKind.NEW_IN_QUEUE)
+    assert told.recipient_email == "young.carers.duty@plymouth.gov.uk"
+
+
+def test_submit_refused_when_no_team_reviews_the_kind(people):
+    """Without a route the submission is refused whole: nothing half-routed is left behind."""
+    assessment = draft("young_carers")
+    TeamRoute.objects.filter(kind="young_carers").delete()
+    with pytest.raises(TeamRoute.DoesNotExist):
+        services.assessment_submit(actor=people.sam, assessment=assessment, declaration=True)
+    assert fresh(assessment).status == Status.DRAFT
 
 
 def test_submit_writes_history_and_a_submitted_event(people):

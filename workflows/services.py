@@ -51,9 +51,9 @@ from .models import (
     NotificationKind,
     NotificationPreference,
     PauseReason,
-    TeamRoute,
 )
 from .notifications import notify, notify_all
+from .selectors import routed_team
 
 REVIEWER_RIGHTS = (VIEW_ASSESSMENT, REVIEW_ASSESSMENT)
 
@@ -87,14 +87,10 @@ class AlreadyTaken(TransitionRefused):
 # ---------------------------------------------------------------- helpers
 
 
-def _lock(assessment: Assessment) -> Assessment:
+def _lock(assessment: Assessment, *, related: tuple[str, ...] = ("team", "author", "organisation")) -> Assessment:
     # Not the officer holding it: a row waited for is re-read after the other transaction commits, but
     # PostgreSQL keeps the joined rows it read before the wait, so a new holder would come back as nobody.
-    return (
-        Assessment.objects.select_for_update(of=("self",))
-        .select_related("team", "author", "organisation")
-        .get(pk=assessment.pk)
-    )
+    return Assessment.objects.select_for_update(of=("self",)).select_related(*related).get(pk=assessment.pk)
 
 
 def _save(assessment: Assessment, reason: str, actor: User | None, *fields: str) -> None:
@@ -251,7 +247,10 @@ class SubmissionRefused(TransitionRefused):
 @transaction.atomic
 def assessment_submit(*, actor: User, assessment: Assessment, declaration: bool) -> Assessment:
     """Send a draft to the council's review (or a returned assessment, again). Its authors stop editing it."""
-    assessment = _lock(assessment)
+    assessment = _lock(assessment, related=("team", "organisation"))
+    if assessment.author_id == actor.pk:
+        # Authors nearly always submit their own work, and this request has their row already.
+        assessment.author = actor
     if assessment.status not in (Status.DRAFT, Status.RETURNED):
         raise SubmissionRefused("This assessment has already been submitted")
     require(can_submit_assessment(actor, assessment))
@@ -270,7 +269,7 @@ def assessment_submit(*, actor: User, assessment: Assessment, declaration: bool)
             _revoke_officer(assessment.assigned_to, assessment)
             assessment.assigned_to = None
     else:
-        team = TeamRoute.objects.select_related("team__group").get(kind=assessment.kind).team
+        team = routed_team(assessment.kind)
         assessment.team = team
         grant(team.group, REVIEWER_RIGHTS, assessment)
         due = deadlines.due_dates_for(assessment.kind, timezone.localdate(), deadlines.bank_holidays())

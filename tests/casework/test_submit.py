@@ -23,6 +23,7 @@ from tests.casework.conftest import (
     valid_answers,
     verified_professional,
 )
+from workflows.models import Notification, NotificationKind
 from workflows.services import SubmissionRefused, assessment_submit
 
 
@@ -203,6 +204,8 @@ def test_co_author_can_submit_and_loses_editing_with_the_author(council, author,
     assert response["Location"] == f"/assessments/{assessment.pk}/submitted/"
     submitted = fresh(assessment)
     assert CaseEvent.objects.get(assessment=assessment, kind=CaseEventKind.SUBMITTED).actor == colleague
+    # The confirmation goes to the author, whoever pressed the button.
+    assert Notification.objects.get(assessment=assessment, kind=NotificationKind.SUBMITTED).recipient == author
     for drafter in (author, colleague):
         assert can_view_assessment(drafter, submitted)
         assert not can_edit_assessment(drafter, submitted)

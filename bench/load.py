@@ -187,6 +187,8 @@ def production_env(database_url: str, broker_url: str, run_dir: Path, secret: st
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": broker_url,
+        # The same Redis, another database: what the processes share besides the queue.
+        "PORTAL_CACHE_URL": urlsplit(broker_url)._replace(path="/9").geturl(),
         "SECURE_SSL_REDIRECT": "false",  # plain http on loopback; everything else as in production
         "EMAIL_BACKEND": "portal.mail.ConsoleAndFileEmailBackend",
         "PORTAL_MAIL_DIR": str(run_dir / "mail"),

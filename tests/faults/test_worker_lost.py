@@ -121,6 +121,7 @@ class Worker:
             "DATABASE_URL": _database_url(),
             "DATABASE_CONN_MAX_AGE": "0",
             "CELERY_BROKER_URL": broker_url,
+            "PORTAL_CACHE_URL": broker_url.rsplit("/", 1)[0] + "/1",
             "EMAIL_BACKEND": "tests.faults.killing_mail.KillingFileBackend",
             "PORTAL_MAIL_DIR": str(self.mail_dir),
             "PORTAL_FAULTS_FLAG_DIR": str(self.flags),

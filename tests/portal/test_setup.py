@@ -79,6 +79,7 @@ def _run_with_production_settings(tmp_path, *arguments, **variables):
         "ALLOWED_HOSTS": "portal.example.gov.uk",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        "PORTAL_CACHE_URL": "redis://127.0.0.1:6379/1",
         **variables,
     }
     environment = {name: value for name, value in environment.items() if value is not None}
@@ -113,6 +114,13 @@ def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
     result = _run_with_production_settings(tmp_path, "check", SECRET_KEY=None)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_settings_refuse_to_start_without_a_shared_cache(tmp_path):
+    """A cache per process would keep an old team route in the other processes after an administrator's change."""
+    result = _run_with_production_settings(tmp_path, "check", PORTAL_CACHE_URL=None)
+    assert result.returncode != 0
+    assert "PORTAL_CACHE_URL" in result.stderr
 
 
 @pytest.mark.parametrize("module", ["portal.settings.dev", "portal.settings.test"])

@@ -128,6 +128,7 @@ PRODUCTION_ENVIRONMENT = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "portal.plymouth.gov.uk",
     "CELERY_BROKER_URL": "memory://",
+    "PORTAL_CACHE_URL": "redis://127.0.0.1:6379/1",
     "PORTAL_BASE_URL": "https://portal.plymouth.gov.uk",
 }
 HOST = "portal.plymouth.gov.uk"

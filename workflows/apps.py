@@ -17,5 +17,5 @@ class WorkflowsConfig(AppConfig):
         # through Django (the admin, loaddata, a shell) is used by the next submission.
         forgetting = ((BankHoliday, bank_holidays_forget), (TeamRoute, team_routes_forget), (Team, team_routes_forget))
         for model, forget in forgetting:
-            for signal in (post_save, post_delete):
-                signal.connect(forget, sender=model, dispatch_uid=f"{forget.__name__}-{model.__name__}-{id(signal)}")
+            post_save.connect(forget, sender=model, dispatch_uid=f"{forget.__name__}-{model.__name__}-saved")
+            post_delete.connect(forget, sender=model, dispatch_uid=f"{forget.__name__}-{model.__name__}-deleted")

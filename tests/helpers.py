@@ -71,3 +71,13 @@ def at_once(*actions, timeout: float = 30) -> list[tuple[str, object]]:
         thread.join(timeout=timeout)
     assert not any(thread.is_alive() for thread in threads), "a thread is stuck (a lock never released)"
     return results
+
+
+# A shared cache that cannot be reached: nothing listens on port 9 of the loopback, so every call fails at once.
+UNREACHABLE_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}

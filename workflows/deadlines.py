@@ -4,7 +4,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+
+from portal.remembered import forget, remembered
 
 from .models import BankHoliday
 
@@ -19,16 +20,16 @@ def bank_holidays() -> frozenset[datetime.date]:
     They change a few times a year and every submission counts its deadlines with them: read each time, they
     were one query of the submission's seventeen (bench/README.md).
     """
-    holidays = cache.get(BANK_HOLIDAYS_CACHE_KEY)
-    if holidays is None:
-        holidays = frozenset(BankHoliday.objects.values_list("date", flat=True))
-        cache.set(BANK_HOLIDAYS_CACHE_KEY, holidays, BANK_HOLIDAYS_KEPT_SECONDS)
-    return holidays
+    return remembered(
+        BANK_HOLIDAYS_CACHE_KEY,
+        lambda: frozenset(BankHoliday.objects.values_list("date", flat=True)),
+        BANK_HOLIDAYS_KEPT_SECONDS,
+    )
 
 
 def bank_holidays_forget(**signal_arguments) -> None:
     """Forget the remembered bank holidays: the next deadline counted reads them again."""
-    cache.delete(BANK_HOLIDAYS_CACHE_KEY)
+    forget(BANK_HOLIDAYS_CACHE_KEY)
 
 
 def is_working_day(day: datetime.date, holidays: frozenset[datetime.date]) -> bool:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -30,6 +29,7 @@ from casework.sections import spec_for
 from identity.models import OrganisationKind
 from identity.permissions import require
 from portal.forms import GovukDateField
+from portal.remembered import remembered
 
 from . import charts, reports
 from .reports import Dashboard, ReportFilters, ReportScope, Table
@@ -372,26 +372,26 @@ def _figures_html(scope: ReportScope, filters: ReportFilters, board: Dashboard) 
     """The figures part of the page, drawn once per worked-out dashboard (its charts and tables are most of
     the page's cost) and kept with it."""
     seconds = settings.PORTAL_REPORTS_CACHE_SECONDS
-    key = f"{reports.dashboard_cache_key(scope, filters)}:html:{board.filters.now.isoformat()}"
-    if seconds > 0:
-        kept = cache.get(key)
-        if kept is not None:
-            return kept
     query = _query(filters)
-    html = render_to_string(
-        "workflows/reports/_figures.html",
-        {
-            "board": board,
-            "filters": filters,
-            "sections": _sections(board, query),
-            "xlsx_url": f"{reverse('workflows:reports-xlsx')}?{query}",
-            "england_20_weeks": reports.ENGLAND_20_WEEKS_PERCENT,
-            "cache_minutes": seconds // 60,
-        },
+
+    def draw() -> str:
+        return render_to_string(
+            "workflows/reports/_figures.html",
+            {
+                "board": board,
+                "filters": filters,
+                "sections": _sections(board, query),
+                "xlsx_url": f"{reverse('workflows:reports-xlsx')}?{query}",
+                "england_20_weeks": reports.ENGLAND_20_WEEKS_PERCENT,
+                "cache_minutes": seconds // 60,
+            },
+        )
+
+    if seconds <= 0:
+        return draw()
+    return remembered(
+        f"{reports.dashboard_cache_key(scope, filters)}:html:{board.filters.now.isoformat()}", draw, seconds
     )
-    if seconds > 0:
-        cache.set(key, html, seconds)
-    return html
 
 
 @require_GET

@@ -29,7 +29,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import NotSupportedError, connection
 from django.db.models import (
     Case,
@@ -57,6 +56,7 @@ from django.utils import timezone
 from casework.models import Assessment, AssessmentKind, AssessmentSection, CaseEvent, CaseEventKind, Outcome, Status
 from casework.sections import spec_for
 from identity.models import OrganisationKind, Team, User
+from portal.remembered import remembered
 
 from .models import ClockPause
 from .selectors import OPEN_STATUSES, is_council_user, managed_teams_of, teams_of
@@ -1278,12 +1278,7 @@ def dashboard_as_at(scope: ReportScope, filters: ReportFilters) -> Dashboard:
     seconds = settings.PORTAL_REPORTS_CACHE_SECONDS
     if seconds <= 0:
         return dashboard(scope, filters)
-    key = dashboard_cache_key(scope, filters)
-    board = cache.get(key)
-    if board is None:
-        board = dashboard(scope, filters)
-        cache.set(key, board, seconds)
-    return board
+    return remembered(dashboard_cache_key(scope, filters), lambda: dashboard(scope, filters), seconds)
 
 
 def dashboard(scope: ReportScope, filters: ReportFilters) -> Dashboard:

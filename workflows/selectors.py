@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -17,6 +16,7 @@ from identity.permissions import (
 )
 from identity.roles import Role, has_role
 from portal.access_log import access_denied_record
+from portal.remembered import forget, remembered
 
 from .models import CaseMessage, ClockPause, Notification, TeamRoute
 
@@ -34,10 +34,11 @@ def routed_team(kind: str) -> Team:
     The routes and their teams are remembered in the cache (shared by the web processes in production):
     administrators change them rarely and every submission reads them (bench/README.md).
     """
-    teams = cache.get(TEAM_ROUTES_CACHE_KEY)
-    if teams is None:
-        teams = {route.kind: route.team for route in TeamRoute.objects.select_related("team__group")}
-        cache.set(TEAM_ROUTES_CACHE_KEY, teams, TEAM_ROUTES_KEPT_SECONDS)
+    teams = remembered(
+        TEAM_ROUTES_CACHE_KEY,
+        lambda: {route.kind: route.team for route in TeamRoute.objects.select_related("team__group")},
+        TEAM_ROUTES_KEPT_SECONDS,
+    )
     if kind not in teams:
         raise TeamRoute.DoesNotExist(f"No team reviews {kind} assessments")
     return teams[kind]
@@ -45,7 +46,7 @@ def routed_team(kind: str) -> Team:
 
 def team_routes_forget(**signal_arguments) -> None:
     """Forget the remembered routes and teams: the next submission reads them again."""
-    cache.delete(TEAM_ROUTES_CACHE_KEY)
+    forget(TEAM_ROUTES_CACHE_KEY)
 
 
 def _memberships_read(user: User) -> None:

@@ -94,7 +94,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # show the same figures whichever process serves them; the demo and tests keep it in memory.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("PORTAL_CACHE_URL")}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("PORTAL_CACHE_URL"),
+            # An unreachable cache costs a second at most; portal.remembered then works the value out.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
         if env("PORTAL_CACHE_URL", default="")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

@@ -13,7 +13,7 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 # Required: every web and worker process must share one cache. It keeps the dashboard's figures, and the team
 # routes and bank holidays that a change in the admin makes every process forget at once (bench/README.md);
 # a cache per process would route submissions by an old route for up to an hour.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("PORTAL_CACHE_URL")}}
+PORTAL_CACHE_URL = env("PORTAL_CACHE_URL")  # portal.settings.base makes the Redis cache of it
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -7,6 +7,7 @@ import time_machine
 from django.core.cache import cache
 
 from casework.models import Outcome
+from tests.helpers import UNREACHABLE_CACHE
 from tests.reports.conftest import NOW, day, decided, page_tables
 from tests.reports.test_pages import PERIOD_QUERY, REPORTS_URL, client_as, csv_rows
 
@@ -54,3 +55,14 @@ def test_a_team_manager_never_sees_figures_worked_out_for_other_teams(casebook, 
         service_wide = status_table(client_as(casebook.lee))
         own_team = status_table(client_as(casebook.jo))
     assert service_wide != own_team
+
+
+def test_the_dashboard_is_worked_out_when_the_shared_cache_is_down(casebook, settings):
+    """The cache only keeps the figures: unreachable, the page works them out and shows them all the same."""
+    settings.PORTAL_REPORTS_CACHE_SECONDS = 5 * 60
+    with time_machine.travel(NOW, tick=False):
+        client = client_as(casebook.lee)
+        expected = status_table(client)
+        settings.CACHES = UNREACHABLE_CACHE
+        assert status_table(client) == expected
+        assert csv_rows(client.get(f"/reports/status.csv?{PERIOD_QUERY}")) == expected

@@ -8,6 +8,7 @@ from casework.models import CaseEventKind, Outcome, Status
 from identity.models import Team
 from identity.permissions import can_edit_assessment, can_submit_assessment
 from tests.casework.conftest import share, verified_professional
+from tests.helpers import UNREACHABLE_CACHE
 from tests.workflows.conftest import (
     DECISIONS,
     RETURN_SECTION,
@@ -105,6 +106,15 @@ def test_a_route_or_team_changed_by_an_administrator_is_used_by_the_next_submiss
     third = submitted("ehat")
     told = Notification.objects.get(assessment=third, kind=NotificationKind.NEW_IN_QUEUE)
     assert told.recipient_email == "young.carers.duty@plymouth.gov.uk"
+
+
+def test_a_submission_is_routed_and_dated_when_the_shared_cache_is_down(people, settings, caplog):
+    """The cache only spares the database a read: unreachable, it never stands in the way of a submission."""
+    settings.CACHES = UNREACHABLE_CACHE
+    assessment = submitted("ehcp")
+    assert (assessment.status, assessment.team.slug) == (Status.SUBMITTED, "send-statutory-assessment")
+    assert assessment.decision_due is not None
+    assert "Cache unavailable: workflows:team-routes worked out afresh" in caplog.text
 
 
 def test_submit_refused_when_no_team_reviews_the_kind(people):

@@ -17,8 +17,7 @@ BANK_HOLIDAYS_KEPT_SECONDS = 60 * 60
 def bank_holidays() -> frozenset[datetime.date]:
     """Every bank holiday's date, remembered in the cache (shared by the web processes in production).
 
-    They change a few times a year and every submission counts its deadlines with them: read each time, they
-    were one query of the submission's seventeen (bench/README.md).
+    They change a few times a year and every submission counts its deadlines with them (bench/README.md).
     """
     return remembered(
         BANK_HOLIDAYS_CACHE_KEY,

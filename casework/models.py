@@ -368,3 +368,43 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class DisclosureKind(models.TextChoices):
+    CASE_VIEWED = "case_viewed", "Opened the case"
+    ANSWERS_VIEWED = "answers_viewed", "Read the answers"
+    HISTORY_VIEWED = "history_viewed", "Read the history"
+    PROGRESS_VIEWED = "progress_viewed", "Read the progress page"
+    EVIDENCE_VIEWED = "evidence_viewed", "Read the list of documents"
+    EVIDENCE_DOWNLOADED = "evidence_downloaded", "Downloaded a document"
+    REPORT_EXPORTED = "report_exported", "Exported a report"
+    SUBJECT_ACCESS_EXPORTED = "subject_access_exported", "Exported a subject access copy"
+
+
+class Disclosure(models.Model):
+    """One disclosure of case data to a person: who saw or took what, when (the audit a DPO searches).
+
+    Kept apart from the timeline (CaseEvent) because every read is recorded here, and a professional's
+    history page should not fill with them. Holds references, never what the record says.
+    """
+
+    kind = models.CharField(max_length=30, choices=DisclosureKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.SET_NULL, null=True, blank=True, related_name="disclosures"
+    )
+    child = models.ForeignKey(Child, on_delete=models.SET_NULL, null=True, blank=True, related_name="disclosures")
+    # What exactly was disclosed, as a reference: a document's id, a report's name and filters.
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["child", "-created_at", "-id"], name="casework_disclosure_child"),
+            models.Index(fields=["actor", "-created_at", "-id"], name="casework_disclosure_actor"),
+            models.Index(fields=["assessment", "-created_at", "-id"], name="casework_disclosure_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"

@@ -40,6 +40,8 @@ from .models import (
     Child,
     Collaborator,
     CollaboratorRole,
+    Disclosure,
+    DisclosureKind,
     ReferenceCounter,
     SectionDraft,
     SectionStatus,
@@ -59,6 +61,18 @@ def case_event_record(
     """Add one entry to the assessment's timeline."""
     return CaseEvent.objects.create(
         assessment=assessment, kind=kind, actor=actor, summary=summary[:300], changes=list(changes)
+    )
+
+
+def disclosure_record(
+    *, actor: User, kind: DisclosureKind, assessment: Assessment | None = None, child=None, detail: str = ""
+) -> Disclosure:
+    """Record that case data was shown or given to someone (the disclosure audit), by reference only."""
+    if child is None and assessment is not None:
+        child = assessment.child_id
+    child_id = getattr(child, "pk", child)
+    return Disclosure.objects.create(
+        kind=kind, actor=actor, assessment=assessment, child_id=child_id, detail=detail[:300]
     )
 
 

@@ -9,6 +9,8 @@ class Role(StrEnum):
     TEAM_MANAGER = "Team manager"
     SERVICE_MANAGER = "Service manager"
     ADMINISTRATOR = "Administrator"
+    # Answers subject access requests and reads the disclosure log; given only by a superuser (least privilege).
+    DATA_PROTECTION_OFFICER = "Data protection officer"
 
 
 ROLE_NAMES = frozenset(role.value for role in Role)

@@ -18,6 +18,7 @@ from viewflow.workflow.status import PROCESS, STATUS
 from casework.models import (
     Assessment,
     AssessmentSection,
+    CaseEvent,
     CaseEventKind,
     Collaborator,
     CollaboratorRole,
@@ -40,7 +41,7 @@ from identity.permissions import (
     revoke_from_all_users,
 )
 
-from . import deadlines
+from . import deadlines, summaries
 from .flows import FLOWS
 from .models import (
     MANDATORY_KINDS,
@@ -258,6 +259,7 @@ def assessment_submit(*, actor: User, assessment: Assessment, declaration: bool)
         raise SubmissionRefused("Confirm the declaration to submit the assessment")
     if assessment_gaps(assessment):
         raise SubmissionRefused("The assessment is not complete: check your answers")
+    counted = summaries.case_figures(assessment)
     now = timezone.now()
     resubmission = assessment.status == Status.RETURNED
     flow_class = FLOWS[assessment.kind]
@@ -284,6 +286,7 @@ def assessment_submit(*, actor: User, assessment: Assessment, declaration: bool)
     assessment.submitted_at = now
     assessment.claimed_at = None
     _save(assessment, "Resubmitted" if resubmission else "Submitted", actor, *SUBMISSION_FIELDS)
+    summaries.summary_change_apply(counted, summaries.case_figures(assessment))
     # Only the author and co-authors ever hold the drafting rights.
     revoke_from_all_users(DRAFTING_RIGHTS, assessment, in_hand=(actor, assessment.author))
     case_event_record(
@@ -468,6 +471,11 @@ def assessment_return(
     _finish_review_task(assessment, request, "returned")
     assessment.status = Status.RETURNED
     _save(assessment, "Returned for changes", actor)
+    summaries.summary_return_record(
+        assessment,
+        section_keys=comments,
+        first_return=not CaseEvent.objects.filter(assessment=assessment, kind=CaseEventKind.RETURNED).exists(),
+    )
     for drafter in _drafters(assessment):
         grant(drafter, DRAFTING_RIGHTS, assessment)
     if settings.PORTAL_CLOCK_PAUSES_WHEN_RETURNED[assessment.kind]:
@@ -506,6 +514,7 @@ def assessment_close(
         raise TransitionRefused("Choose an outcome for this kind of assessment")
     if not note.strip():
         raise TransitionRefused("Write a decision note")
+    counted = summaries.case_figures(assessment)
     _finish_review_task(assessment, request, "closed")
     _resume_clock(assessment, actor)
     assessment.status = Status.CLOSED
@@ -514,6 +523,7 @@ def assessment_close(
     assessment.outcome_details = details
     assessment.closed_at = timezone.now()
     _save(assessment, f"Closed: {Outcome(outcome).label}", actor)
+    summaries.summary_change_apply(counted, summaries.case_figures(assessment))
     case_event_record(assessment=assessment, kind=CaseEventKind.CLOSED, actor=actor, summary=Outcome(outcome).label)
     for drafter in _drafters(assessment):
         notify(
@@ -535,6 +545,7 @@ def assessment_withdraw(*, actor: User, assessment: Assessment, reason: str) -> 
         raise TransitionRefused("This assessment has already been closed")
     if not reason.strip():
         raise TransitionRefused("Say why you are withdrawing the assessment")
+    counted = summaries.case_figures(assessment)
     review = active_review(assessment)
     if review is not None:
         FLOWS[assessment.kind].instance.cancel(review)
@@ -548,6 +559,7 @@ def assessment_withdraw(*, actor: User, assessment: Assessment, reason: str) -> 
     assessment.decision_note = reason.strip()
     assessment.closed_at = timezone.now()
     _save(assessment, "Withdrawn by the author", actor)
+    summaries.summary_change_apply(counted, summaries.case_figures(assessment))
     # Only the author and co-authors ever hold the drafting rights.
     revoke_from_all_users(DRAFTING_RIGHTS, assessment, in_hand=(actor, assessment.author))
     case_event_record(assessment=assessment, kind=CaseEventKind.WITHDRAWN, actor=actor, summary=reason.strip()[:300])
@@ -585,6 +597,7 @@ def assessment_reopen(*, actor: User, assessment: Assessment, reason: str) -> As
         )
     if not reason.strip():
         raise TransitionRefused("Say why the case is being reopened")
+    counted = summaries.case_figures(assessment)
     FLOWS[assessment.kind].start.run(assessment=assessment)
     previous_officer = assessment.assigned_to
     assessment.outcome = ""
@@ -599,6 +612,7 @@ def assessment_reopen(*, actor: User, assessment: Assessment, reason: str) -> As
         _revoke_officer(previous_officer, assessment)
         assessment.assigned_to = None
     _save(assessment, f"Reopened by {actor.full_name}: {reason.strip()}", actor)
+    summaries.summary_change_apply(counted, summaries.case_figures(assessment))
     case_event_record(assessment=assessment, kind=CaseEventKind.REOPENED, actor=actor, summary=reason.strip()[:300])
     for recipient in {assessment.author, *([assessment.assigned_to] if assessment.assigned_to else [])}:
         notify(
@@ -621,8 +635,10 @@ def plan_issued_record(*, actor: User, assessment: Assessment, issued_on: dateti
     if issued_on > timezone.localdate() or issued_on < timezone.localdate(assessment.first_submitted_at):
         raise TransitionRefused("The plan's date must be between the request and today")
     before = assessment.plan_issued_on
+    counted = summaries.case_figures(assessment)
     assessment.plan_issued_on = issued_on
     _save(assessment, "Final plan issued", actor, "plan_issued_on")
+    summaries.summary_change_apply(counted, summaries.case_figures(assessment))
     case_event_record(
         assessment=assessment,
         kind=CaseEventKind.PLAN_ISSUED,

@@ -4,8 +4,9 @@ Every figure is computed by the database. The counted figures of the period (rec
 per week, outcomes, returns and return reasons, the EHCP clocks) are sums of the per-team daily summaries
 (workflows.summaries, one query); the figures of now (status, workload, overdue, due soon) are counts of
 the case rows; medians and 90th percentiles are ranked with window functions (ROW_NUMBER and COUNT OVER,
-LEAD for the time spent in each state) that SQLite 3.35+ and PostgreSQL both run. Python only lays out the handful of rows
-that come back as tables, each of which is exactly what the page, its CSV and the spreadsheet show.
+LEAD for the time spent in each state) that SQLite 3.35+ and PostgreSQL both run. Python only lays out
+the handful of rows that come back as tables, each of which is exactly what the page, its CSV and the
+spreadsheet show.
 
 Definitions (the issue's, kept here so the page, the exports and the tests agree):
 - received: first submitted in the period; decided: closed in the period with an outcome other than

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from identity.permissions import VIEW_ASSESSMENT, can_view_assessment, group_right_filter, user_right_filter
+from identity.roles import Role, has_role
 from portal.access_log import access_denied_record
 
 from .models import (
@@ -36,9 +37,11 @@ def assessments_visible_to(user) -> QuerySet[Assessment]:
         return Assessment.objects.none()
     own = AssessmentUserObjectPermission.objects.filter(user=user, **user_right_filter(VIEW_ASSESSMENT))
     via_group = AssessmentGroupObjectPermission.objects.filter(group__user=user, **group_right_filter(VIEW_ASSESSMENT))
-    return Assessment.objects.filter(
-        Q(pk__in=own.values("content_object_id")) | Q(pk__in=via_group.values("content_object_id"))
-    )
+    visible = Q(pk__in=own.values("content_object_id")) | Q(pk__in=via_group.values("content_object_id"))
+    if has_role(user, Role.SERVICE_MANAGER):
+        # As can_view_assessment: a service manager also reads every assessment the council has.
+        visible |= ~Q(status=Status.DRAFT)
+    return Assessment.objects.filter(visible)
 
 
 def assessment_for_user(user, pk: int) -> Assessment:
@@ -49,6 +52,11 @@ def assessment_for_user(user, pk: int) -> Assessment:
             access_denied_record(user=user, resource=f"assessment {pk}")
         raise Http404("No such assessment")
     return assessment
+
+
+def is_one_of_its_professionals(user, assessment: Assessment) -> bool:
+    """The author or a colleague they shared it with (anyone else reading it is the council)."""
+    return assessment.author_id == user.pk or assessment.collaborators.filter(user=user).exists()
 
 
 # Needing the professional's action first, then drafts, then with the council, then closed.

@@ -16,6 +16,8 @@ from django.db import connection
 from django.db.models import Subquery
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
+from .roles import Role, has_role
+
 # identity
 APPROVE_ACCOUNTS = "identity.approve_accounts"
 VIEW_AUTH_EVENTS = "identity.view_authevent"
@@ -111,7 +113,14 @@ def can_start_assessment(user) -> bool:
 
 
 def can_view_assessment(user, assessment) -> bool:
-    return _has_object_right(user, VIEW_ASSESSMENT, assessment)
+    """Whether the user may read the assessment: by a right on it, or as a service manager once it is submitted.
+
+    Service managers oversee every team's work, so they read every case the council has (never a draft, which
+    belongs to its authors) without holding a right on each; every page of a case asks this one question.
+    """
+    if _has_object_right(user, VIEW_ASSESSMENT, assessment):
+        return True
+    return assessment.status != "draft" and has_role(user, Role.SERVICE_MANAGER)
 
 
 def can_edit_assessment(user, assessment) -> bool:

@@ -19,6 +19,7 @@ from ..selectors import (
     assessment_gaps,
     attachments_of,
     collaborators_of,
+    is_one_of_its_professionals,
     section_context,
     section_draft_for,
     task_list,
@@ -234,6 +235,7 @@ def answers(request, pk: int):
             "cards": answer_cards(assessment),
             "attachments": attachments_of(assessment),
             "editable": False,
+            "back_to_case": not is_one_of_its_professionals(request.user, assessment),
         },
     )
 
@@ -241,4 +243,12 @@ def answers(request, pk: int):
 def history(request, pk: int):
     assessment = assessment_for_user(request.user, pk)
     page = Paginator(timeline(assessment), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "casework/history.html", {"assessment": assessment, "page": page})
+    return render(
+        request,
+        "casework/history.html",
+        {
+            "assessment": assessment,
+            "page": page,
+            "back_to_case": not is_one_of_its_professionals(request.user, assessment),
+        },
+    )

@@ -12,7 +12,7 @@ from identity.permissions import can_edit_assessment
 from ..evidence import EvidenceRejected
 from ..forms import AttachmentForm
 from ..models import Attachment
-from ..selectors import assessment_for_user, attachments_of
+from ..selectors import assessment_for_user, attachments_of, is_one_of_its_professionals
 from ..services import attachment_add, attachment_download_record, attachment_remove
 
 
@@ -42,7 +42,13 @@ def evidence(request, pk: int):
     return render(
         request,
         "casework/evidence.html",
-        {"assessment": assessment, "attachments": attachments_of(assessment), "form": form, "editable": editable},
+        {
+            "assessment": assessment,
+            "attachments": attachments_of(assessment),
+            "form": form,
+            "editable": editable,
+            "back_to_case": not is_one_of_its_professionals(request.user, assessment),
+        },
     )
 
 

@@ -183,8 +183,14 @@ ACCESS: dict[str, Row] = {
     "workflows:reports-xlsx": Row("get", "none", council(OK)),
     "workflows:report-csv": Row("get", "none", council(OK), params=lambda world, _: {"slug": "status"}),
     # ------------------------------------------------------------ a case: the professional's pages
+    # A service manager reads every case the council has, as its officers do (identity.permissions.can_view_assessment).
     "casework:assessment": case_row(
-        author=OK, co_author=OK, viewer=OK, officer=COUNCIL_READS, team_manager=COUNCIL_READS
+        author=OK,
+        co_author=OK,
+        viewer=OK,
+        officer=COUNCIL_READS,
+        team_manager=COUNCIL_READS,
+        service_manager=COUNCIL_READS,
     ),
     "casework:section": case_row(
         author=EDITABLE_ONLY,
@@ -192,6 +198,7 @@ ACCESS: dict[str, Row] = {
         viewer=GO,
         officer=COUNCIL_GETS_REDIRECTED,
         team_manager=COUNCIL_GETS_REDIRECTED,
+        service_manager=COUNCIL_GETS_REDIRECTED,
     ),
     "casework:section-autosave": case_row(
         "post",
@@ -201,6 +208,7 @@ ACCESS: dict[str, Row] = {
         viewer=DENY,
         officer=COUNCIL_REFUSED,
         team_manager=COUNCIL_REFUSED,
+        service_manager=COUNCIL_REFUSED,
     ),
     # Discarding touches only the person's own unsaved draft, so anyone who can see the case may.
     "casework:section-discard": case_row(
@@ -210,6 +218,7 @@ ACCESS: dict[str, Row] = {
         viewer=GO,
         officer=COUNCIL_GETS_REDIRECTED,
         team_manager=COUNCIL_GETS_REDIRECTED,
+        service_manager=COUNCIL_GETS_REDIRECTED,
     ),
     "casework:check": case_row(
         author=EDITABLE_ONLY,
@@ -217,14 +226,39 @@ ACCESS: dict[str, Row] = {
         viewer=GO,
         officer=COUNCIL_GETS_REDIRECTED,
         team_manager=COUNCIL_GETS_REDIRECTED,
+        service_manager=COUNCIL_GETS_REDIRECTED,
     ),
-    "casework:answers": case_row(author=OK, co_author=OK, viewer=OK, officer=COUNCIL_READS, team_manager=COUNCIL_READS),
-    "casework:history": case_row(author=OK, co_author=OK, viewer=OK, officer=COUNCIL_READS, team_manager=COUNCIL_READS),
+    "casework:answers": case_row(
+        author=OK,
+        co_author=OK,
+        viewer=OK,
+        officer=COUNCIL_READS,
+        team_manager=COUNCIL_READS,
+        service_manager=COUNCIL_READS,
+    ),
+    "casework:history": case_row(
+        author=OK,
+        co_author=OK,
+        viewer=OK,
+        officer=COUNCIL_READS,
+        team_manager=COUNCIL_READS,
+        service_manager=COUNCIL_READS,
+    ),
     "casework:evidence": case_row(
-        author=OK, co_author=OK, viewer=OK, officer=COUNCIL_READS, team_manager=COUNCIL_READS
+        author=OK,
+        co_author=OK,
+        viewer=OK,
+        officer=COUNCIL_READS,
+        team_manager=COUNCIL_READS,
+        service_manager=COUNCIL_READS,
     ),
     "casework:evidence-download": case_row(
-        author=OK, co_author=OK, viewer=OK, officer=COUNCIL_READS, team_manager=COUNCIL_READS
+        author=OK,
+        co_author=OK,
+        viewer=OK,
+        officer=COUNCIL_READS,
+        team_manager=COUNCIL_READS,
+        service_manager=COUNCIL_READS,
     ),
     "casework:evidence-remove": case_row(
         "post",
@@ -233,6 +267,7 @@ ACCESS: dict[str, Row] = {
         viewer=DENY,
         officer=COUNCIL_REFUSED,
         team_manager=COUNCIL_REFUSED,
+        service_manager=COUNCIL_REFUSED,
     ),
     # Only the author shares, until the case is closed.
     "casework:sharing": case_row(
@@ -241,6 +276,7 @@ ACCESS: dict[str, Row] = {
         viewer=DENY,
         officer=COUNCIL_REFUSED,
         team_manager=COUNCIL_REFUSED,
+        service_manager=COUNCIL_REFUSED,
     ),
     "casework:sharing-remove": case_row(
         "post",
@@ -249,6 +285,7 @@ ACCESS: dict[str, Row] = {
         viewer=DENY,
         officer=COUNCIL_REFUSED,
         team_manager=COUNCIL_REFUSED,
+        service_manager=COUNCIL_REFUSED,
     ),
     # Without the declaration ticked: refused with a message (302) where the person could submit, and a
     # case already with the council is refused with a message whoever asks; 403 for those with no right.
@@ -259,6 +296,7 @@ ACCESS: dict[str, Row] = {
         viewer=(DENY, GO, GO, DENY, GO),
         officer=(HIDE, GO, GO, DENY, GO),
         team_manager=(HIDE, GO, GO, DENY, GO),
+        service_manager=(HIDE, GO, GO, DENY, GO),
     ),
     "workflows:submitted": case_row(
         author=(GO, OK, OK, GO, OK),
@@ -266,6 +304,7 @@ ACCESS: dict[str, Row] = {
         viewer=(GO, OK, OK, GO, OK),
         officer=(HIDE, OK, OK, GO, OK),
         team_manager=(HIDE, OK, OK, GO, OK),
+        service_manager=(HIDE, OK, OK, GO, OK),
     ),
     "workflows:progress": case_row(
         author=(GO, OK, OK, OK, OK),
@@ -273,9 +312,15 @@ ACCESS: dict[str, Row] = {
         viewer=(GO, OK, OK, OK, OK),
         officer=COUNCIL_READS,
         team_manager=COUNCIL_READS,
+        service_manager=COUNCIL_READS,
     ),
     "workflows:withdraw": case_row(
-        author=OK, co_author=DENY, viewer=DENY, officer=COUNCIL_REFUSED, team_manager=COUNCIL_REFUSED
+        author=OK,
+        co_author=DENY,
+        viewer=DENY,
+        officer=COUNCIL_REFUSED,
+        team_manager=COUNCIL_REFUSED,
+        service_manager=COUNCIL_REFUSED,
     ),
     # ------------------------------------------------------------ a case: the council's pages
     "workflows:case": case_row(officer=COUNCIL_READS, team_manager=COUNCIL_READS, service_manager=COUNCIL_READS),

@@ -30,6 +30,7 @@ from .forms import (
 from .models import NotificationPreference
 from .selectors import (
     case_for_council,
+    holder_line,
     is_council_user,
     managed_teams_of,
     messages_of,
@@ -192,31 +193,42 @@ def work(request, tray: str = "queue"):
 # ---------------------------------------------------------------- the case, for the council
 
 
-def _case_context(request, assessment):
+def _case_context(request, assessment, **bound_forms):
+    """The case page: everything about the case, and only the actions this person may take on it now.
+
+    `bound_forms`: a form of the page that was posted with errors, shown with them (and in the error summary).
+    """
     user = request.user
-    holds = assessment.assigned_to_id == user.pk
     manager = services.is_team_manager(user, assessment.team)
     member = services.is_team_member(user, assessment.team)
-    return {
+    pause = open_pause(assessment)
+    context = {
         "assessment": assessment,
         "spec": spec_for(assessment.kind),
         "cards": answer_cards(assessment),
         "attachments": attachments_of(assessment),
         "thread": messages_of(assessment),
         "message_form": MessageForm(),
-        "pause": open_pause(assessment),
+        "pause": pause,
         "today": timezone.localdate(),
-        "can_claim": member and assessment.status == Status.SUBMITTED and assessment.assigned_to_id in (None, user.pk),
-        "can_release": assessment.status == Status.UNDER_REVIEW and (holds or manager),
-        "can_decide": assessment.status == Status.UNDER_REVIEW and holds,
-        "can_assign": manager and assessment.status in (Status.SUBMITTED, Status.UNDER_REVIEW),
+        "holder": holder_line(assessment, user),
+        "can_claim": services.may(services.ensure_may_claim, user, assessment),
+        "can_release": services.may(services.ensure_may_release, user, assessment),
+        "can_decide": services.may(services.ensure_may_decide, user, assessment),
+        "can_return": services.may(services.ensure_may_return, user, assessment),
+        "can_assign": manager and services.may(services.ensure_may_assign, user, assessment),
         "assign_form": AssignForm(members=team_members(assessment.team)) if manager else None,
-        "can_pause": (holds or manager) and assessment.status in (Status.SUBMITTED, Status.UNDER_REVIEW),
+        "can_pause": pause is None and services.may(services.ensure_may_pause, user, assessment),
+        "can_resume": pause is not None and services.may(services.ensure_may_resume, user, assessment),
         "can_reopen": services.can_reopen(user, assessment),
         "can_record_plan": member and assessment.kind == "ehcp" and assessment.outcome == "agreed_to_assess",
         "plan_form": PlanIssuedForm(),
         "can_message": services.can_message(user, assessment),
     }
+    context.update(bound_forms)
+    # The one form posted with errors, for the error summary at the top of the page.
+    context["form"] = next(iter(bound_forms.values()), None)
+    return context
 
 
 def case(request, pk: int):
@@ -261,6 +273,7 @@ def assign(request, pk: int):
 @refusals_shown
 def return_to_author(request, pk: int):
     assessment = case_for_council(request.user, pk)
+    services.ensure_may_return(request.user, assessment)
     form = ReturnForm(_posted(request), assessment=assessment)
     if request.method == "POST" and form.is_valid():
         services.assessment_return(
@@ -279,6 +292,7 @@ def return_to_author(request, pk: int):
 @refusals_shown
 def close(request, pk: int):
     assessment = case_for_council(request.user, pk)
+    services.ensure_may_decide(request.user, assessment)
     form = CloseForm(_posted(request), assessment=assessment, outcomes=services.OUTCOMES_BY_KIND[assessment.kind])
     if request.method == "POST" and form.is_valid():
         services.assessment_close(
@@ -298,6 +312,7 @@ def close(request, pk: int):
 @refusals_shown
 def pause(request, pk: int):
     assessment = case_for_council(request.user, pk)
+    services.ensure_may_pause(request.user, assessment)
     form = PauseForm(_posted(request), reasons=services.pause_reasons_for(assessment.kind))
     if request.method == "POST" and form.is_valid():
         services.clock_pause(actor=request.user, assessment=assessment, reason=form.cleaned_data["reason"])
@@ -319,6 +334,7 @@ def resume(request, pk: int):
 @refusals_shown
 def reopen(request, pk: int):
     assessment = case_for_council(request.user, pk)
+    services.ensure_may_reopen(request.user, assessment)
     form = ReasonForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         services.assessment_reopen(actor=request.user, assessment=assessment, reason=form.cleaned_data["reason"])

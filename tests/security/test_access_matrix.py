@@ -104,6 +104,8 @@ COUNCIL_GETS_REDIRECTED = (HIDE, GO, GO, GO, GO)
 COUNCIL_REFUSED = (HIDE, DENY, DENY, DENY, DENY)
 EDITABLE_ONLY = (OK, GO, GO, OK, GO)  # drafting pages: only while a draft or returned, else to the answers
 EDITS_REFUSED = (GO, DENY, DENY, GO, DENY)  # drafting actions: done while editable, refused otherwise
+HOLDER_ONLY = (HIDE, GO, OK, GO, GO)  # a reviewing officer's form: only under review, to the officer holding it
+NOT_THE_HOLDER = (HIDE, GO, DENY, GO, GO)  # the same form, to anyone else of the council
 
 
 def _today_parts(prefix: str) -> dict:
@@ -344,10 +346,19 @@ ACCESS: dict[str, Row] = {
         team_manager=COUNCIL_GETS_REDIRECTED,
         service_manager=COUNCIL_REFUSED,
     ),
-    "workflows:return": case_row(officer=COUNCIL_READS, team_manager=COUNCIL_READS, service_manager=COUNCIL_READS),
-    "workflows:close": case_row(officer=COUNCIL_READS, team_manager=COUNCIL_READS, service_manager=COUNCIL_READS),
-    "workflows:pause": case_row(officer=COUNCIL_READS, team_manager=COUNCIL_READS, service_manager=COUNCIL_READS),
-    "workflows:reopen": case_row(officer=COUNCIL_READS, team_manager=COUNCIL_READS, service_manager=COUNCIL_READS),
+    # A form page answers as its POST would: the form only for who may use it now; a case in the wrong state
+    # back to the case page with the reason (302); 403 for anyone who could never use it.
+    # Returning and deciding: only the officer holding the case under review.
+    "workflows:return": case_row(officer=HOLDER_ONLY, team_manager=NOT_THE_HOLDER, service_manager=NOT_THE_HOLDER),
+    "workflows:close": case_row(officer=HOLDER_ONLY, team_manager=NOT_THE_HOLDER, service_manager=NOT_THE_HOLDER),
+    # Pausing: the holder, or a manager of the team (the case in the world's queue is held by no one).
+    "workflows:pause": case_row(
+        officer=(HIDE, DENY, OK, GO, GO), team_manager=(HIDE, OK, OK, GO, GO), service_manager=COUNCIL_REFUSED
+    ),
+    # Reopening: a manager of the team, a recently closed case.
+    "workflows:reopen": case_row(
+        officer=COUNCIL_REFUSED, team_manager=(HIDE, GO, GO, GO, OK), service_manager=COUNCIL_REFUSED
+    ),
     # The holder or a manager may restart the clock (refused with a message: it is not paused).
     "workflows:resume": case_row(
         "post",

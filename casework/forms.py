@@ -5,7 +5,7 @@ from django.conf import settings
 
 from portal.forms import GovukDateField
 
-from .models import AssessmentKind, AttachmentCategory, CollaboratorRole
+from .models import KIND_IN_SENTENCE, AssessmentKind, AttachmentCategory, CollaboratorRole
 from .sections.fields import YES_NO
 
 KIND_HINTS = {
@@ -15,6 +15,22 @@ KIND_HINTS = {
     "and Care Plan.",
     AssessmentKind.YOUNG_CARERS: "For a child or young person who looks after someone in their family.",
 }
+
+
+class DeclarationForm(forms.Form):
+    """The declaration ticked on check your answers before an assessment is submitted."""
+
+    declaration = forms.BooleanField(
+        error_messages={"required": "Confirm the declaration to submit the assessment"},
+    )
+
+    def __init__(self, *args, kind: str, **kwargs):
+        # "declaration", not Django's "id_declaration": the id the error summary and old links point at.
+        super().__init__(*args, auto_id="%s", **kwargs)
+        self.fields["declaration"].label = (
+            f"To the best of my knowledge, the information in this {KIND_IN_SENTENCE[kind]} is correct, and I have "
+            "shared it as the law and the family's consent allow."
+        )
 
 
 class KindForm(forms.Form):

@@ -341,6 +341,10 @@ class SubmissionRefused(TransitionRefused):
     """The assessment cannot be submitted as it is."""
 
 
+class DeclarationMissing(SubmissionRefused):
+    """Everything else allows the submission, but the declaration was not confirmed."""
+
+
 @transaction.atomic
 def assessment_submit(*, actor: User, assessment: Assessment, declaration: bool) -> Assessment:
     """Send a draft to the council's review (or a returned assessment, again). Its authors stop editing it."""
@@ -352,7 +356,7 @@ def assessment_submit(*, actor: User, assessment: Assessment, declaration: bool)
         raise SubmissionRefused("This assessment has already been submitted")
     require(can_submit_assessment(actor, assessment))
     if not declaration:
-        raise SubmissionRefused("Confirm the declaration to submit the assessment")
+        raise DeclarationMissing("Confirm the declaration to submit the assessment")
     if assessment_gaps(assessment):
         raise SubmissionRefused("The assessment is not complete: check your answers")
     now = timezone.now()

@@ -10,9 +10,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from viewflow.workflow.exceptions import FlowLockFailed
 
+from casework.forms import DeclarationForm
 from casework.models import Assessment, Status
 from casework.sections import spec_for
 from casework.selectors import answer_cards, assessment_for_user, attachments_of
+from casework.views.assessment import check_answers_page
 from identity.permissions import require
 
 from . import services
@@ -82,10 +84,12 @@ def refusals_shown(view):
 @require_POST
 def submit(request, pk: int):
     assessment = assessment_for_user(request.user, pk)
+    declaration_form = DeclarationForm(request.POST, kind=assessment.kind)
     try:
-        services.assessment_submit(
-            actor=request.user, assessment=assessment, declaration=request.POST.get("declaration") == "yes"
-        )
+        services.assessment_submit(actor=request.user, assessment=assessment, declaration=declaration_form.is_valid())
+    except services.DeclarationMissing:
+        # Shown again with the error on the tick box, as every form of the portal shows its errors.
+        return check_answers_page(request, assessment, declaration_form)
     except services.SubmissionRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("casework:check", pk=assessment.pk)
@@ -259,10 +263,10 @@ def release(request, pk: int):
 @refusals_shown
 def assign(request, pk: int):
     assessment = case_for_council(request.user, pk)
+    services.ensure_may_assign(request.user, assessment)
     form = AssignForm(request.POST, members=team_members(assessment.team))
     if not form.is_valid():
-        messages.error(request, "Select an officer of this team")
-        return redirect("workflows:case", pk=pk)
+        return render(request, "workflows/case.html", _case_context(request, assessment, assign_form=form))
     officer = form.cleaned_data["officer"]
     services.assessment_assign(actor=request.user, assessment=assessment, officer=officer)
     messages.success(request, f"Assigned to {officer.full_name}, who has been e-mailed")
@@ -347,10 +351,10 @@ def reopen(request, pk: int):
 @refusals_shown
 def plan_issued(request, pk: int):
     assessment = case_for_council(request.user, pk)
+    require(services.is_team_member(request.user, assessment.team), "Only the SEND team can record the plan")
     form = PlanIssuedForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Enter the date the final plan was issued, like 27 3 2026")
-        return redirect("workflows:case", pk=pk)
+        return render(request, "workflows/case.html", _case_context(request, assessment, plan_form=form))
     services.plan_issued_record(actor=request.user, assessment=assessment, issued_on=form.cleaned_data["issued_on"])
     messages.success(request, "The final plan's date has been recorded")
     return redirect("workflows:case", pk=pk)
@@ -360,12 +364,12 @@ def plan_issued(request, pk: int):
 @refusals_shown
 def message(request, pk: int):
     assessment = case_for_council(request.user, pk)
+    require(services.can_message(request.user, assessment), "You cannot send messages about this assessment")
     form = MessageForm(request.POST)
-    if form.is_valid():
-        services.message_post(actor=request.user, assessment=assessment, body=form.cleaned_data["body"])
-        messages.success(request, "Your message has been sent")
-    else:
-        messages.error(request, "Write your message")
+    if not form.is_valid():
+        return render(request, "workflows/case.html", _case_context(request, assessment, message_form=form))
+    services.message_post(actor=request.user, assessment=assessment, body=form.cleaned_data["body"])
+    messages.success(request, "Your message has been sent")
     return redirect("workflows:case", pk=pk)
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from identity.middleware import keeps_typing_at_time_out
 from identity.permissions import can_edit_assessment, can_share_assessment, can_submit_assessment
 
+from ..forms import DeclarationForm
 from ..models import AssessmentSection
 from ..sections import spec_for
 from ..selectors import (
@@ -209,6 +210,11 @@ def check_answers(request, pk: int):
     assessment = assessment_for_user(request.user, pk)
     if not can_submit_assessment(request.user, assessment):
         return redirect("casework:answers", pk=assessment.pk)
+    return check_answers_page(request, assessment, DeclarationForm(kind=assessment.kind))
+
+
+def check_answers_page(request, assessment, declaration_form: DeclarationForm):
+    """The check-your-answers page, also shown again by submitting with the declaration's error on it."""
     return render(
         request,
         "casework/check_answers.html",
@@ -219,6 +225,7 @@ def check_answers(request, pk: int):
             "gaps": assessment_gaps(assessment),
             "attachments": attachments_of(assessment),
             "editable": True,
+            "declaration_form": declaration_form,
         },
     )
 

@@ -156,12 +156,26 @@ def test_ehcp_reports_said_to_be_attached_must_be_attached(author, media):
 
 
 def test_submit_refused_without_the_declaration(council, author_client, ehat):
-    """The declaration must be ticked; nothing is sent without it."""
+    """The declaration must be ticked; nothing is sent without it. The page comes back with the GOV.UK error:
+    a summary at the top linking to the tick box, and the tick box's group marked with its message."""
     complete_all(ehat)
-    response = author_client.post(submit_url(ehat), {}, follow=True)
-    assert response.redirect_chain[0][0] == check_url(ehat)
-    assert "Confirm the declaration to submit the assessment" in response.content.decode()
+    response = author_client.post(submit_url(ehat), {})
+    assert response.status_code == 200
+    html = response.content.decode()
+    summary = html.split('class="govuk-error-summary"', 1)[1].split("</div>", 1)[0]
+    assert '<a href="#declaration">Confirm the declaration to submit the assessment</a>' in summary
+    assert html.index("govuk-error-summary") < html.index("<h1")
+    group = html.split("govuk-form-group govuk-form-group--error", 1)[1]
+    assert "Confirm the declaration to submit the assessment" in group.split('id="declaration"', 1)[0]
+    assert 'id="declaration"' in group and 'name="declaration"' in group
     assert fresh(ehat).status == "draft"
+
+
+def test_declaration_names_the_request_for_an_ehc_needs_assessment_with_its_capitals(council, author):
+    assessment = start(author, "ehcp")
+    complete_all(assessment)
+    html = client_for(author).get(check_url(assessment)).content.decode()
+    assert "the information in this request for an EHC needs assessment is correct" in html
 
 
 def test_submit_refused_when_incomplete(council, author_client, ehat):

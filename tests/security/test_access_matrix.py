@@ -289,12 +289,13 @@ ACCESS: dict[str, Row] = {
         team_manager=COUNCIL_REFUSED,
         service_manager=COUNCIL_REFUSED,
     ),
-    # Without the declaration ticked: refused with a message (302) where the person could submit, and a
-    # case already with the council is refused with a message whoever asks; 403 for those with no right.
+    # Without the declaration ticked: check your answers again with the error (200) where the person could
+    # submit, and a case already with the council is refused with a message whoever asks; 403 for those with
+    # no right.
     "workflows:submit": case_row(
         "post",
-        author=GO,
-        co_author=GO,
+        author=(OK, GO, GO, OK, GO),
+        co_author=(OK, GO, GO, OK, GO),
         viewer=(DENY, GO, GO, DENY, GO),
         officer=(HIDE, GO, GO, DENY, GO),
         team_manager=(HIDE, GO, GO, DENY, GO),

@@ -107,3 +107,32 @@ def test_case_in_the_queue_offers_picking_up_to_the_teams_officers_only(cast):
     assert "Pick up this assessment" in case_page(client_of(cast.second), assessment)
     assert "In the team&#x27;s queue" in case_page(client_of(cast.second), assessment)
     assert "Pick up this assessment" not in case_page(client_of(cast.lee), assessment)
+
+
+def error_summary_of(html: str) -> str:
+    assert html.index('class="govuk-error-summary"') < html.index("<h1"), "the error summary comes first"
+    return html.split('class="govuk-error-summary"', 1)[1].split("</ul>", 1)[0]
+
+
+def test_empty_message_on_the_case_comes_back_with_the_error_on_the_message_box(people):
+    assessment = claimed("ehat")
+    response = client_of(people.priya).post(f"/cases/{assessment.pk}/messages/", {"body": "  "})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<a href="#id_body">Write your message</a>' in error_summary_of(html)
+    group = html.split("govuk-form-group govuk-form-group--error", 1)[1].split("</textarea>", 1)[0]
+    assert "Write your message" in group and 'id="id_body"' in group
+    # The form still sends to the messages address, not to one built from the address it was posted to.
+    assert f'action="/cases/{assessment.pk}/messages/"' in html
+    assert not assessment.messages.exists()
+
+
+def test_assign_with_no_officer_chosen_comes_back_with_the_error_on_the_list(people):
+    assessment = submitted("ehat")
+    response = client_of(people.jo).post(f"/cases/{assessment.pk}/assign/", {"officer": ""})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<a href="#id_officer">Select an officer</a>' in error_summary_of(html)
+    group = html.split("govuk-form-group govuk-form-group--error", 1)[1].split("</select>", 1)[0]
+    assert "Select an officer" in group and 'id="id_officer"' in group
+    assert fresh(assessment).assigned_to is None

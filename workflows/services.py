@@ -714,12 +714,20 @@ def plan_issued_record(*, actor: User, assessment: Assessment, issued_on: dateti
 # ---------------------------------------------------------------- the clock, by hand
 
 
+# The statutory clock of an EHCP request stops only for the exceptions of SEND Code of Practice 9.42.
+CODE_OF_PRACTICE_EXCEPTIONS = (
+    PauseReason.SCHOOL_CLOSED,
+    PauseReason.CHILD_AWAY,
+    PauseReason.FAMILY_CIRCUMSTANCES,
+    PauseReason.MISSED_APPOINTMENT,
+)
+# Early Help and Young Carers assessments have only the team's local target, which stops for reasons of its own.
+LOCAL_TARGET_REASONS = (PauseReason.WAITING_FOR_FAMILY, PauseReason.AWAITING_AGENCY)
+
+
 def pause_reasons_for(kind: str) -> list[PauseReason]:
-    """Why an officer may stop the clock: for EHCP requests only the Code of Practice 9.42 exceptions."""
-    reasons = [reason for reason in PauseReason if reason != PauseReason.RETURNED]
-    if kind == "ehcp":
-        reasons = [reason for reason in reasons if reason != PauseReason.WAITING_FOR_FAMILY]
-    return reasons
+    """Why an officer may stop the clock: the Code of Practice 9.42 exceptions for EHCP requests only."""
+    return list(CODE_OF_PRACTICE_EXCEPTIONS if kind == "ehcp" else LOCAL_TARGET_REASONS)
 
 
 @transaction.atomic

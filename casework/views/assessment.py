@@ -4,15 +4,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.utils.formats import time_format
 from django.views.decorators.http import require_http_methods, require_POST
 
 from identity.middleware import keeps_typing_at_time_out
 from identity.permissions import can_edit_assessment, can_share_assessment, can_submit_assessment
 
 from ..forms import DeclarationForm
-from ..models import AssessmentSection
+from ..models import AssessmentSection, Status
 from ..sections import spec_for
 from ..selectors import (
     answer_cards,
@@ -27,6 +25,7 @@ from ..selectors import (
     timeline,
 )
 from ..services import SectionConflict, section_draft_discard, section_draft_save, section_save
+from ..templatetags.casework import govuk_time
 
 HISTORY_PAGE_SIZE = 25
 
@@ -57,6 +56,15 @@ def overview(request, pk: int):
             "collaborators": collaborators_of(assessment),
         },
     )
+
+
+def _why_it_cannot_be_changed(assessment) -> str:
+    """The true reason someone who may read the assessment cannot change its answers."""
+    if assessment.status in (Status.DRAFT, Status.RETURNED):
+        return "You can read this assessment, but only its author and co-authors can change it."
+    if assessment.status == Status.CLOSED:
+        return "This assessment is closed, so its answers cannot be changed. You can read them below."
+    return "This assessment is with the council, so its answers cannot be changed now. You can read them below."
 
 
 def _version_posted(request) -> int:
@@ -92,7 +100,7 @@ def section_edit(request, pk: int, key: str):
     assessment = assessment_for_user(request.user, pk)
     section_spec = _section_spec_or_404(assessment, key)
     if not can_edit_assessment(request.user, assessment):
-        messages.info(request, "This assessment cannot be changed now. You can read its answers below.")
+        messages.info(request, _why_it_cannot_be_changed(assessment))
         return redirect("casework:answers", pk=assessment.pk)
     form_class = section_spec.form_class
     spec = spec_for(assessment.kind)
@@ -192,8 +200,7 @@ def section_autosave(request, pk: int, key: str):
     draft = section_draft_save(
         actor=request.user, assessment=assessment, key=key, data=request.POST, base_version=_version_posted(request)
     )
-    saved_at = timezone.localtime(draft.saved_at)
-    return JsonResponse({"saved": True, "saved_at": time_format(saved_at, "g:i:s a")})
+    return JsonResponse({"saved": True, "saved_at": govuk_time(draft.saved_at, "seconds")})
 
 
 @require_POST

@@ -141,8 +141,9 @@ def email(label: str, *, required: bool = True) -> forms.EmailField:
         required=required,
         max_length=254,
         error_messages={
-            "required": f"Enter {label.lower()}",
+            "required": f"Enter {subject_of(label).lower()}",
             "invalid": "Enter an e-mail address in the correct format, like name@example.com",
+            "max_length": length_message(subject_of(label), 254),
         },
         widget=forms.EmailInput(attrs={"class": "govuk-!-width-two-thirds", "spellcheck": "false"}),
     )
@@ -154,7 +155,7 @@ def phone(label: str, *, required: bool = False) -> forms.RegexField:
         required=required,
         regex=r"^\+?[0-9 ()-]{10,20}$",
         error_messages={
-            "required": f"Enter {label.lower()}",
+            "required": f"Enter {subject_of(label).lower()}",
             "invalid": "Enter a phone number, like 01752 668000 or 07700 900 982",
         },
         widget=forms.TextInput(attrs={"type": "tel", "class": "govuk-input--width-20"}),

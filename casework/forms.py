@@ -47,21 +47,24 @@ class KindForm(forms.Form):
 
 
 class SafeguardingCheckForm(forms.Form):
+    """The screen before an EHAT or a Young Carers assessment, asked about "the child" or "the young person"."""
+
     significant_harm = forms.ChoiceField(
         label="Do you believe the child is at risk of significant harm?",
         help_text="For example, from physical, sexual or emotional abuse or neglect.",
         choices=YES_NO,
         widget=forms.RadioSelect,
-        error_messages={
-            "required": "Select yes if you believe the child is at risk of significant harm",
-            "invalid_choice": "Select yes if you believe the child is at risk of significant harm",
-        },
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kind: str = AssessmentKind.EHAT, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["significant_harm"].legend_size = "l"
-        self.fields["significant_harm"].inline = True
+        field = self.fields["significant_harm"]
+        who = "the young person" if kind == AssessmentKind.YOUNG_CARERS else "the child"
+        field.label = f"Do you believe {who} is at risk of significant harm?"
+        message = f"Select yes if you believe {who} is at risk of significant harm"
+        field.error_messages = {**field.error_messages, "required": message, "invalid_choice": message}
+        field.legend_size = "l"
+        field.inline = True
 
 
 NEW_CHILD = "new"

@@ -131,7 +131,7 @@ def task_list(assessment: Assessment) -> list[TaskListRow]:
     spec = spec_for(assessment.kind)
     saved = sections_by_key(assessment)
     stopped = (
-        assessment.kind == "ehat"
+        spec.safeguarding_screen
         and saved.get("safeguarding")
         and saved["safeguarding"].data.get("significant_harm") == "yes"
     )
@@ -177,14 +177,14 @@ def assessment_gaps(assessment: Assessment) -> list[Gap]:
     """Everything that stops the assessment being submitted, so it is not returned for missing evidence."""
     spec = spec_for(assessment.kind)
     saved = sections_by_key(assessment)
+    answers = completed_answers(assessment, spec, saved, keys=spec.checks_read)
     gaps = [
         Gap(f"Complete the section ‘{section_spec.title}’", section_spec.key)
-        for section_spec in spec.sections
-        if section_spec.required
-        and (saved.get(section_spec.key) is None or saved[section_spec.key].status != "completed")
+        for section_spec in spec.sections_needed(answers)
+        if saved.get(section_spec.key) is None or saved[section_spec.key].status != "completed"
     ]
     categories = set(assessment.attachments.values_list("category", flat=True)) if spec.checks_evidence else set()
-    gaps += spec.extra_checks(completed_answers(assessment, spec, saved, keys=spec.checks_read), categories)
+    gaps += spec.extra_checks(answers, categories)
     return gaps
 
 

@@ -150,11 +150,13 @@ def _starting_answers(*, kind: str, actor: User, child: Child) -> dict[str, dict
 
 @transaction.atomic
 def assessment_start(*, actor: User, kind: str, child: Child, safeguarding_answer: str = "") -> Assessment:
-    """Start a draft for a child. An EHAT starts only once the safeguarding check has been answered no."""
+    """Start a draft for a child. An EHAT or a Young Carers assessment starts only once the safeguarding check
+    has been answered no."""
     require(can_start_assessment(actor))
     require(child.created_by_id == actor.pk, "You can only start assessments for children you have added")
-    if kind == "ehat" and safeguarding_answer != "no":
-        raise ValueError("An early help assessment starts only after the safeguarding check is answered no")
+    screened = spec_for(kind).safeguarding_screen
+    if screened and safeguarding_answer != "no":
+        raise ValueError("This assessment starts only after the safeguarding check is answered no")
     now = timezone.now()
     assessment = Assessment(
         kind=kind,
@@ -173,7 +175,7 @@ def assessment_start(*, actor: User, kind: str, child: Child, safeguarding_answe
     grant(actor, AUTHOR_RIGHTS, assessment)
     for key, data in _starting_answers(kind=kind, actor=actor, child=child).items():
         _section_create(assessment=assessment, key=key, data=data, status=SectionStatus.IN_PROGRESS, actor=actor)
-    if kind == "ehat":
+    if screened:
         _section_create(
             assessment=assessment,
             key="safeguarding",

@@ -131,7 +131,7 @@ def section_edit(request, pk: int, key: str):
             return _render_section(request, context, form.without_errors(), result.section)
         if complete and result.completed:
             following = spec.next_section(key)
-            if following is not None and assessment.kind == "ehat" and key == "safeguarding":
+            if following is not None and spec.safeguarding_screen and key == "safeguarding":
                 following = None
             if following is not None:
                 return redirect("casework:section", pk=assessment.pk, key=following.key)

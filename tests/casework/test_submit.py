@@ -105,7 +105,11 @@ def test_the_checks_across_sections_read_only_the_sections_they_declare(kind):
     answers["safeguarding"] = {"significant_harm": "yes"}
     answers["requester"] = {"evidence": ["sen_support_plan"]}
     answers["professionals"] = {"professionals": [{"report_attached": "yes"}]}
+    answers["needs"] = {"eligible_needs": "no"}
     spec.extra_checks(answers, set())
+    for section in spec.sections:
+        if section.not_needed_when is not None:  # whether a section is needed is read from the same answers
+            section.not_needed_when(answers)
     assert answers.read <= set(spec.checks_read)
 
 

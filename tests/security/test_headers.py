@@ -42,7 +42,7 @@ PAGES = [
     ("other_org", "/assessments/{draft}/", 404),
     ("officer", "/work/queue/", 200),
     ("officer", "/cases/{submitted}/", 200),
-    ("officer", "/cases/{submitted}/decide/", 200),
+    ("officer", "/cases/{under_review}/decide/", 200),
     ("team_manager", "/work/team/", 200),
     ("service_manager", "/reports/", 200),
     ("service_manager", "/reports/status.csv", 200),
@@ -92,7 +92,10 @@ def assert_no_inline_code(html: str, where: str) -> None:
 def test_every_kind_of_page_sends_the_security_headers(world: World, role, address, status):
     """CSP without inline script, nosniff, a referrer policy and no framing, on pages, errors and downloads."""
     draft, submitted = world.case("ehat", "draft"), world.case("ehat", "submitted")
-    path = address.format(draft=draft.pk, submitted=submitted.pk, attachment=world.attachments[draft.pk].pk)
+    under_review = world.case("ehat", "under_review")
+    path = address.format(
+        draft=draft.pk, submitted=submitted.pk, under_review=under_review.pk, attachment=world.attachments[draft.pk].pk
+    )
     response = world.client_for(role).get(path)
     assert response.status_code == status, path
     assert_security_headers(response, f"{role} {path}")

@@ -1,5 +1,7 @@
 """The case page offers each person only the actions they may take, and the form pages refuse as their POST does."""
 
+import re
+
 import pytest
 
 from casework.models import Status
@@ -120,8 +122,9 @@ def test_empty_message_on_the_case_comes_back_with_the_error_on_the_message_box(
     assert response.status_code == 200
     html = response.content.decode()
     assert '<a href="#id_body">Write your message</a>' in error_summary_of(html)
-    group = html.split("govuk-form-group govuk-form-group--error", 1)[1].split("</textarea>", 1)[0]
-    assert "Write your message" in group and 'id="id_body"' in group
+    group = re.split(r'class="govuk-form-group[^"]* govuk-form-group--error"', html, maxsplit=1)[1]
+    group = group.split("</textarea>", 1)[0]
+    assert "Write your message" in group and 'id="id_body"' in group and "govuk-textarea--error" in group
     # The form still sends to the messages address, not to one built from the address it was posted to.
     assert f'action="/cases/{assessment.pk}/messages/"' in html
     assert not assessment.messages.exists()

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from identity.middleware import keeps_typing_at_time_out
 from identity.permissions import can_edit_assessment, can_share_assessment, can_submit_assessment
 
-from ..models import AssessmentSection
+from ..models import AssessmentSection, DisclosureKind
 from ..sections import spec_for
 from ..selectors import (
     answer_cards,
@@ -24,7 +24,13 @@ from ..selectors import (
     task_list,
     timeline,
 )
-from ..services import SectionConflict, section_draft_discard, section_draft_save, section_save
+from ..services import (
+    SectionConflict,
+    case_read_record,
+    section_draft_discard,
+    section_draft_save,
+    section_save,
+)
 
 HISTORY_PAGE_SIZE = 25
 
@@ -39,6 +45,7 @@ def _section_spec_or_404(assessment, key):
 def overview(request, pk: int):
     """The assessment's home: a task list while it is being written, where it is once it is with the council."""
     assessment = assessment_for_user(request.user, pk)
+    case_read_record(actor=request.user, assessment=assessment, kind=DisclosureKind.CASE_VIEWED)
     spec = spec_for(assessment.kind)
     editable = can_edit_assessment(request.user, assessment)
     return render(
@@ -225,6 +232,7 @@ def check_answers(request, pk: int):
 def answers(request, pk: int):
     """Every answer, read-only: for viewers, and for anyone once the assessment is with the council."""
     assessment = assessment_for_user(request.user, pk)
+    case_read_record(actor=request.user, assessment=assessment, kind=DisclosureKind.ANSWERS_VIEWED)
     return render(
         request,
         "casework/answers.html",
@@ -240,5 +248,6 @@ def answers(request, pk: int):
 
 def history(request, pk: int):
     assessment = assessment_for_user(request.user, pk)
+    case_read_record(actor=request.user, assessment=assessment, kind=DisclosureKind.HISTORY_VIEWED)
     page = Paginator(timeline(assessment), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "casework/history.html", {"assessment": assessment, "page": page})

@@ -190,7 +190,8 @@ def test_a_date_that_is_not_real_gets_the_error_summary_and_keeps_what_was_typed
     html = response.content.decode()
     assert response.status_code == 200
     assert 'class="govuk-error-summary"' in html
-    assert '<a href="#id_seen_from_day">Seen from must be a real date</a>' in html
+    assert '<a href="#id_seen_from_0">Seen from must be a real date</a>' in html
+    assert 'id="id_seen_from_0" name="seen_from_day"' in html
     assert "govuk-input--error" in html
     assert 'value="priya"' in html and 'value="31"' in html
     assert "govuk-table" not in html
@@ -201,7 +202,7 @@ def test_an_end_date_before_the_start_is_refused_with_a_message(demo_data):
         LOG, {**_date("seen_from", dt.date(2026, 5, 1)), **_date("seen_to", dt.date(2026, 4, 1))}
     )
     html = response.content.decode()
-    assert '<a href="#id_seen_to_day">The end date must be the same as or after the start date</a>' in html
+    assert '<a href="#id_seen_to_0">The end date must be the same as or after the start date</a>' in html
     assert "govuk-table" not in html
 
 

@@ -48,7 +48,7 @@ from .models import (
 )
 from .sections import SectionForm, spec_for
 from .sections.base import display_value
-from .selectors import latest_child_section_data, section_context
+from .selectors import is_author_or_co_author, latest_child_section_data, section_context
 
 __all__ = ["EvidenceRejected"]
 
@@ -74,6 +74,16 @@ def disclosure_record(
     return Disclosure.objects.create(
         kind=kind, actor=actor, assessment=assessment, child_id=child_id, detail=detail[:300]
     )
+
+
+def case_read_record(*, actor: User, assessment: Assessment, kind: DisclosureKind, detail: str = "") -> None:
+    """A page of the case was shown: recorded unless the reader is its author or a co-author (their own work).
+
+    Everyone else is recorded – viewers, and every council reader (officers, managers) – on drafts and
+    submitted cases alike. Called by each page after its rights check.
+    """
+    if not is_author_or_co_author(actor, assessment):
+        disclosure_record(actor=actor, kind=kind, assessment=assessment, detail=detail)
 
 
 def _lock(assessment: Assessment) -> Assessment:
@@ -481,6 +491,14 @@ def attachment_download_record(*, actor: User, attachment: Attachment) -> None:
         kind=CaseEventKind.ATTACHMENT_DOWNLOADED,
         actor=actor,
         summary=attachment.original_name,
+    )
+    # Every download is a disclosure, the author's too: the copy has left the portal. The document's number,
+    # not its name, which may name the child.
+    disclosure_record(
+        actor=actor,
+        kind=DisclosureKind.EVIDENCE_DOWNLOADED,
+        assessment=attachment.assessment,
+        detail=f"Document {attachment.pk} ({attachment.get_category_display()})",
     )
 
 

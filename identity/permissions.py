@@ -29,6 +29,9 @@ EDIT_ASSESSMENT = "casework.change_assessment"
 SHARE_ASSESSMENT = "casework.share_assessment"
 SUBMIT_ASSESSMENT = "casework.submit_assessment"
 REVIEW_ASSESSMENT = "casework.review_assessment"
+# The disclosure log (who saw which case): the data protection officer and managers; a team manager's
+# view is narrowed to the cases of the teams they manage (casework.selectors.disclosures_for_reader).
+VIEW_DISCLOSURES = "casework.view_disclosure"
 
 # The object rights each part someone plays in an assessment carries.
 AUTHOR_RIGHTS = (VIEW_ASSESSMENT, EDIT_ASSESSMENT, SHARE_ASSESSMENT, SUBMIT_ASSESSMENT)
@@ -110,6 +113,10 @@ def can_approve_accounts(user) -> bool:
 
 def can_start_assessment(user) -> bool:
     return user.is_authenticated and user.is_active and user.has_perm(START_ASSESSMENT)
+
+
+def can_read_disclosure_log(user) -> bool:
+    return user.is_authenticated and user.is_active and user.has_perm(VIEW_DISCLOSURES)
 
 
 def can_view_assessment(user, assessment) -> bool:

@@ -7,6 +7,7 @@ Submitting lives here, not in casework: it hands the assessment to the council's
 """
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -52,9 +53,12 @@ from .models import (
     NotificationKind,
     NotificationPreference,
     PauseReason,
+    TeamRoute,
 )
 from .notifications import notify, notify_all
 from .selectors import routed_team
+
+logger = logging.getLogger(__name__)
 
 REVIEWER_RIGHTS = (VIEW_ASSESSMENT, REVIEW_ASSESSMENT)
 
@@ -345,6 +349,19 @@ class DeclarationMissing(SubmissionRefused):
     """Everything else allows the submission, but the declaration was not confirmed."""
 
 
+def _receiving_team(assessment: Assessment) -> Team:
+    """The team that receives the assessment, or a refusal that keeps the draft when no team does just now."""
+    try:
+        return routed_team(assessment.kind)
+    except TeamRoute.DoesNotExist:
+        # A setting for an administrator to put right, not a fault of the person submitting.
+        logger.error("submission_refused no_team_route kind=%s assessment=%s", assessment.kind, assessment.pk)
+        raise SubmissionRefused(
+            "The council cannot receive this assessment just now. It has not been sent and nothing in it has "
+            f"changed: try again later, or contact the portal team at {settings.PORTAL_SUPPORT_EMAIL}"
+        ) from None
+
+
 @transaction.atomic
 def assessment_submit(*, actor: User, assessment: Assessment, declaration: bool) -> Assessment:
     """Send a draft to the council's review (or a returned assessment, again). Its authors stop editing it."""
@@ -370,7 +387,7 @@ def assessment_submit(*, actor: User, assessment: Assessment, declaration: bool)
             _revoke_officer(assessment.assigned_to, assessment)
             assessment.assigned_to = None
     else:
-        team = routed_team(assessment.kind)
+        team = _receiving_team(assessment)
         assessment.team = team
         grant(team.group, REVIEWER_RIGHTS, assessment)
         due = deadlines.due_dates_for(assessment.kind, timezone.localdate(), deadlines.bank_holidays())

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from viewflow.workflow.exceptions import FlowLockFailed
 
 from casework.forms import DeclarationForm
-from casework.models import Assessment, Status
+from casework.models import Assessment, DisclosureKind, Status
 from casework.sections import spec_for
 from casework.selectors import answer_cards, assessment_for_user, attachments_of
+from casework.services import case_read_record
 from casework.views.assessment import check_answers_page
 from identity.permissions import require
 
@@ -115,6 +116,7 @@ def progress(request, pk: int):
         services.message_post(actor=request.user, assessment=assessment, body=form.cleaned_data["body"])
         messages.success(request, "Your message has been sent")
         return redirect("workflows:progress", pk=assessment.pk)
+    case_read_record(actor=request.user, assessment=assessment, kind=DisclosureKind.PROGRESS_VIEWED)
     return render(
         request,
         "workflows/progress.html",
@@ -238,6 +240,9 @@ def _case_context(request, assessment, **bound_forms):
 def case(request, pk: int):
     assessment = case_for_council(request.user, pk)
     services.council_view_record(actor=request.user, assessment=assessment)
+    case_read_record(
+        actor=request.user, assessment=assessment, kind=DisclosureKind.CASE_VIEWED, detail="Council's case page"
+    )
     return render(request, "workflows/case.html", _case_context(request, assessment))
 
 

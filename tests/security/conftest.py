@@ -33,10 +33,11 @@ from casework.models import (
     SectionDraft,
 )
 from identity.models import AuthEvent, Organisation, Team, TeamMembership, TeamRole, User
+from identity.roles import Role
 from identity.services import account_deactivate, sign_in_device_for
 from identity.tokens import verification_token_make
 from tests.casework.conftest import attach, author, outsider, share, verified_professional  # noqa: F401  (fixtures for test_logging)
-from tests.factories import ProfessionalFactory, TeamManagerFactory
+from tests.factories import CouncilUserFactory, ProfessionalFactory, TeamManagerFactory
 from tests.helpers import sign_in
 from tests.workflows.conftest import (
     ALEX,
@@ -69,6 +70,7 @@ ROLES = (
     "team_manager",
     "service_manager",
     "administrator",
+    "data_protection_officer",
     "deactivated",
 )
 # Roles with no session a view can use: every private page sends them to sign in.
@@ -234,7 +236,7 @@ def _admin_objects(people: dict[str, User]) -> dict[str, object]:
 
 
 def build_world() -> World:
-    """A case of every type in every state, the twelve roles around them, and a row of every admin model."""
+    """A case of every type in every state, the thirteen roles around them, and a row of every admin model."""
     call_command("load_demo_data", verbosity=0)
     sam = person(SAM)
     co_author = verified_professional(organisation=sam.organisation, full_name="Casey Coauthor")
@@ -261,6 +263,10 @@ def build_world() -> World:
         "other_org": other_org,
         "service_manager": person(LEE),
         "administrator": person(ALEX),
+        # Reads the disclosure log and nothing else: no team, so no case and no council tray.
+        "data_protection_officer": CouncilUserFactory(
+            roles=[Role.DATA_PROTECTION_OFFICER], email_verified_at=timezone.now(), full_name="Dana Protector"
+        ),
         "deactivated": deactivated,
     }
     pending = ProfessionalFactory(

@@ -184,6 +184,10 @@ ACCESS: dict[str, Row] = {
     "workflows:reports": Row("get", "none", council(OK)),
     "workflows:reports-xlsx": Row("get", "none", council(OK)),
     "workflows:report-csv": Row("get", "none", council(OK), params=lambda world, _: {"slug": "status"}),
+    # ------------------------------------------------------------ the disclosure log: the DPO and managers
+    "data-protection:disclosures": Row(
+        "get", "none", signed_in(DENY, data_protection_officer=OK, team_manager=OK, service_manager=OK)
+    ),
     # ------------------------------------------------------------ a case: the professional's pages
     # A service manager reads every case the council has, as its officers do (identity.permissions.can_view_assessment).
     "casework:assessment": case_row(
@@ -600,7 +604,7 @@ def test_every_url_of_the_project_has_a_row_in_the_access_table():
 
 @pytest.mark.parametrize("route", [pytest.param(route, id=route.key) for route in ROUTES])
 def test_every_url_answers_every_role_as_the_access_table_says(world, route):
-    """The URL, as each of the twelve roles (on every case type and state), gives the code ACCESS declares."""
+    """The URL, as each of the thirteen roles (on every case type and state), gives the code ACCESS declares."""
     row = ACCESS.get(route.key)
     assert row is not None, f"{route.key} ({route.route}) has no row in ACCESS: declare who may use it"
     wrong = []

@@ -151,7 +151,7 @@ CASE_PAGES = [
     ("author", "/assessments/{submitted}/progress/"),
     ("officer", "/work/queue/"),
     ("officer", "/cases/{submitted}/"),
-    ("officer", "/cases/{submitted}/decide/"),
+    ("officer", "/cases/{under_review}/decide/"),
     ("officer", "/assessments/{submitted}/"),
     ("officer", "/assessments/{submitted}/answers/"),
     ("officer", "/assessments/{submitted}/history/"),
@@ -171,7 +171,7 @@ CASE_PAGES = [
 def test_pages_with_case_data_are_never_stored(world: World, role, address):
     """No proxy, browser cache or back-forward cache keeps a case page for the next person at the computer."""
     draft, submitted = world.case("ehat", "draft"), world.case("ehat", "submitted")
-    path = address.format(draft=draft.pk, submitted=submitted.pk)
+    path = address.format(draft=draft.pk, submitted=submitted.pk, under_review=world.case("ehat", "under_review").pk)
     response = world.client_for(role).get(path)
     assert response.status_code == 200, path
     directives = {directive.strip() for directive in response["Cache-Control"].split(",")}

@@ -521,7 +521,7 @@ def collaborator_add(*, request, actor: User, assessment: Assessment, email: str
     account_email_queue(
         template="casework/email/assessment_shared",
         to=colleague.email,
-        subject=f"{actor.full_name} has shared an assessment with you",
+        subject=f"{actor.full_name} has shared {assessment.reference} with you",
         context={
             "full_name": colleague.full_name,
             "sharer": actor.full_name,

@@ -6,10 +6,14 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
+from django.test import TestCase
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from casework.models import Outcome, Status
-from tests.helpers import emails_to
+from tests.casework.conftest import share, start
+from tests.factories import ProfessionalFactory
+from tests.helpers import emails_to, last_email_to
 from tests.workflows.conftest import (
     SAM,
     claimed,
@@ -328,6 +332,24 @@ def test_no_email_carries_the_childs_name_birth_date_answers_or_anyones_words(ev
         for part, text in (("subject", email.subject), ("text", email.body), ("HTML", html)):
             leaked = [what for what, secret in SECRETS.items() if secret.lower() in text.lower()]
             assert leaked == [], f"the {part} of an e-mail to {email.to} holds {leaked}:\n{text}"
+
+
+def test_the_sharing_email_names_the_reference_and_not_the_child(db):
+    """Inviting a co-author e-mails the reference and what they may do, never whose assessment it is."""
+    author = ProfessionalFactory(email_verified_at=timezone.now())
+    colleague = ProfessionalFactory(email_verified_at=timezone.now(), organisation=author.organisation)
+    assessment = start(author, "ehat", first_name=CHILD_FIRST, last_name=CHILD_LAST)
+    mail.outbox.clear()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        share(assessment, with_user=colleague)
+    email = last_email_to(colleague.email)
+    assert email.subject == f"{author.full_name} has shared {assessment.reference} with you"
+    [(html, _)] = email.alternatives
+    for text in (email.subject, email.body, html):
+        assert CHILD_FIRST not in text
+        assert CHILD_LAST not in text
+        assert "2016" not in text
+    assert "You are a co-author" in email.body
 
 
 def test_a_returned_assessment_email_lists_the_sections_to_change_but_not_the_comments(every_kind_of_email):

@@ -398,8 +398,9 @@ def _admin_rows() -> dict[str, Row]:
         "admin:otp_totp_totpdevice_qrcode": Row(
             "get", "admin", staff(DENY), params=lambda world, _: {"pk": world.admin_objects["totpdevice"].pk}
         ),
+        # Whoever sets another person's password can take the account over: a superuser's page only.
         "admin:auth_user_password_change": Row(
-            "get", "admin", staff(OK), params=lambda world, _: {"id": world.admin_objects["user"].pk}
+            "get", "admin", staff(DENY), params=lambda world, _: {"id": world.admin_objects["user"].pk}
         ),
     }
     for model, may in ADMINISTRATOR_MAY.items():

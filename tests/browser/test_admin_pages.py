@@ -177,23 +177,27 @@ def test_the_organisation_domains_and_the_organisation_picker_are_labelled(live_
     expect(page.get_by_role("combobox", name=re.compile(r"^Organisation\b"))).to_have_count(1)
 
 
+MEDIA_QUERIES_OF_THE_PAGE = """() => {
+    const found = [];
+    const read = (sheet) => {
+        for (const rule of sheet.cssRules) {
+            if (rule instanceof CSSImportRule && rule.styleSheet) read(rule.styleSheet);
+            if (rule instanceof CSSMediaRule) found.push(rule.conditionText);
+        }
+    };
+    for (const sheet of document.styleSheets) read(sheet);
+    return found;
+}"""
+
+
 def test_no_admin_stylesheet_locks_the_orientation(live_server, page, superuser):
     """What axe's css-orientation-lock would check (WCAG 1.3.4), which the admin's pages run without."""
     team = Team.objects.get(slug="early-help-hub")
     signed_in_as(live_server, page, SUPERUSER)
-    page.goto(f"{live_server.url}/admin/identity/team/{team.pk}/change/")
-    media_queries = page.evaluate(
-        """() => {
-            const found = [];
-            const read = (sheet) => {
-                for (const rule of sheet.cssRules) {
-                    if (rule instanceof CSSImportRule && rule.styleSheet) read(rule.styleSheet);
-                    if (rule instanceof CSSMediaRule) found.push(rule.conditionText);
-                }
-            };
-            for (const sheet of document.styleSheets) read(sheet);
-            return found;
-        }"""
-    )
+    media_queries = []
+    # A change page with inline rows and pickers, and a list with filters: between them every admin stylesheet.
+    for path in (f"/admin/identity/team/{team.pk}/change/", "/admin/identity/user/"):
+        page.goto(live_server.url + path)
+        media_queries += page.evaluate(MEDIA_QUERIES_OF_THE_PAGE)
     assert media_queries, "the admin's stylesheets were not read"
     assert [query for query in media_queries if "orientation" in query] == []

@@ -1,9 +1,11 @@
 """Reads about people and organisations."""
 
+from datetime import timedelta
 from enum import StrEnum
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from .models import AuthEvent, AuthEventKind, Organisation, OrganisationDomain, User, normalise_email
 
@@ -75,3 +77,9 @@ SIGN_IN_ACTIVITY_KINDS = (
 def sign_in_activity_for_user(user: User, *, limit: int = 20) -> list[AuthEvent]:
     """The account's recent sign-ins and security events, newest first, so sharing or misuse is visible."""
     return list(AuthEvent.objects.filter(user=user, kind__in=SIGN_IN_ACTIVITY_KINDS).order_by("-created_at")[:limit])
+
+
+def stale_registrations() -> QuerySet[User]:
+    """Accounts whose address was never confirmed within PORTAL_UNVERIFIED_RETENTION_DAYS (the privacy notice's 7)."""
+    cutoff = timezone.now() - timedelta(days=settings.PORTAL_UNVERIFIED_RETENTION_DAYS)
+    return User.objects.filter(email_verified_at__isnull=True, date_joined__lt=cutoff, last_login__isnull=True)

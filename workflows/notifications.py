@@ -38,6 +38,8 @@ SUBJECTS = {
     NotificationKind.REOPENED: "{reference} has been reopened",
     NotificationKind.DEADLINE_SOON: "Due on {due_date}: {reference} for {child_name}",
     NotificationKind.OVERDUE: "Overdue since {due_date}: {reference} for {child_name}",
+    # No child's name: the family has withdrawn the consent to share it.
+    NotificationKind.CONSENT_WITHDRAWN: "{reference}: the family has withdrawn consent",
 }
 
 

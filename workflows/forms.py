@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from casework.models import Assessment, AssessmentKind, Outcome, Status
+from casework.models import Assessment, AssessmentKind, ConsentWithdrawalMethod, Outcome, Status
 from casework.sections import spec_for
 from portal.forms import GovukDateField
 
@@ -240,3 +240,19 @@ class NotificationSettingsForm(forms.Form):
 
 class PlanIssuedForm(forms.Form):
     issued_on = GovukDateField(label="Date the final EHC plan was issued", past_only=True)
+
+
+class ConsentWithdrawalForm(forms.Form):
+    withdrawn_by = forms.CharField(
+        label="Who in the family withdrew their consent",
+        help_text="Their name and how they are related to the child, for example Jane Hart, mother",
+        max_length=200,
+        error_messages={"required": "Enter who in the family withdrew their consent"},
+    )
+    withdrawn_on = GovukDateField(label="When they withdrew it", past_only=True)
+    method = forms.ChoiceField(
+        label="How they withdrew it",
+        choices=ConsentWithdrawalMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how the family withdrew their consent"},
+    )

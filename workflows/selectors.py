@@ -6,7 +6,13 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from casework.models import Assessment, AssessmentGroupObjectPermission, AssessmentUserObjectPermission, Status
+from casework.models import (
+    Assessment,
+    AssessmentGroupObjectPermission,
+    AssessmentUserObjectPermission,
+    ConsentWithdrawal,
+    Status,
+)
 from identity.models import Organisation, Team, TeamMembership, TeamRole, User
 from identity.permissions import (
     REVIEW_ASSESSMENT,
@@ -208,3 +214,8 @@ def notifications_for(user: User, *, limit: int = 50) -> list[Notification]:
 
 def unread_notification_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def consent_withdrawal_of(assessment: Assessment) -> ConsentWithdrawal | None:
+    """The family's withdrawal of consent to the assessment, if recorded."""
+    return ConsentWithdrawal.objects.filter(assessment=assessment).select_related("recorded_by").first()

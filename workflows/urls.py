@@ -9,6 +9,7 @@ urlpatterns = [
     path("assessments/<int:pk>/submitted/", views.submitted, name="submitted"),
     path("assessments/<int:pk>/progress/", views.progress, name="progress"),
     path("assessments/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("assessments/<int:pk>/consent-withdrawn/", views.consent_withdrawal, name="consent-withdrawal"),
     path("work/", views.work, name="work"),
     path("work/<str:tray>/", views.work, name="work-tray"),
     path("cases/<int:pk>/", views.case, name="case"),

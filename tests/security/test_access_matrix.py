@@ -106,6 +106,20 @@ EDITABLE_ONLY = (OK, GO, GO, OK, GO)  # drafting pages: only while a draft or re
 EDITS_REFUSED = (GO, DENY, DENY, GO, DENY)  # drafting actions: done while editable, refused otherwise
 
 
+def per_kind(*, ehat, others) -> dict[str, str]:
+    """Answers that differ by case type: one for an Early Help Assessment, another for the other types
+    (each one code, or a tuple in STATES order)."""
+
+    def code(value, index: int) -> str:
+        return value[index] if isinstance(value, tuple) else value
+
+    return {
+        f"{kind} {state}": code(ehat if kind == "ehat" else others, index)
+        for kind in KINDS
+        for index, state in enumerate(STATES)
+    }
+
+
 def _today_parts(prefix: str) -> dict:
     today = timezone.localdate()
     return {f"{prefix}_day": today.day, f"{prefix}_month": today.month, f"{prefix}_year": today.year}
@@ -276,6 +290,15 @@ ACCESS: dict[str, Row] = {
     ),
     "workflows:withdraw": case_row(
         author=OK, co_author=DENY, viewer=DENY, officer=COUNCIL_REFUSED, team_manager=COUNCIL_REFUSED
+    ),
+    # Only an Early Help Assessment relies on consent: its author, co-authors and the officer holding it record
+    # the family's withdrawal once it is with the council; everyone else who can see the case is refused.
+    "workflows:consent-withdrawal": case_row(
+        author=per_kind(ehat=(DENY, OK, OK, OK, OK), others=DENY),
+        co_author=per_kind(ehat=(DENY, OK, OK, OK, OK), others=DENY),
+        viewer=DENY,
+        officer=per_kind(ehat=(HIDE, DENY, OK, OK, DENY), others=COUNCIL_REFUSED),
+        team_manager=COUNCIL_REFUSED,
     ),
     # ------------------------------------------------------------ a case: the council's pages
     "workflows:case": case_row(officer=COUNCIL_READS, team_manager=COUNCIL_READS, service_manager=COUNCIL_READS),

@@ -24,7 +24,16 @@ from identity.forms import (
 from tests.casework.conftest import valid_answers, verified_professional
 from tests.security.conftest import KINDS, World, request_and_undo, state_of_everything
 from workflows import services
-from workflows.forms import CloseForm, MessageForm, PauseForm, PlanIssuedForm, QueueFilter, ReasonForm, ReturnForm
+from workflows.forms import (
+    CloseForm,
+    ConsentWithdrawalForm,
+    MessageForm,
+    PauseForm,
+    PlanIssuedForm,
+    QueueFilter,
+    ReasonForm,
+    ReturnForm,
+)
 
 # Things people (and attackers) really type or paste: right-to-left overrides, emoji sequences, combining marks,
 # control characters and NUL, template and SQL syntax, numbers out of range, and markup that must stay text.
@@ -219,6 +228,9 @@ FORMS: dict[str, Form] = {
         "author", case_path("ehat", "submitted", "progress/"), names_of(lambda world: MessageForm())
     ),
     "withdraw": Form("author", case_path("ehat", "submitted", "withdraw/"), names_of(lambda world: ReasonForm())),
+    "consent-withdrawal": Form(
+        "author", case_path("ehat", "submitted", "consent-withdrawn/"), names_of(lambda world: ConsentWithdrawalForm())
+    ),
     # the council
     "work-tray-filter": Form(
         "officer", lambda world: "/work/queue/", names_of(lambda world: QueueFilter().form), method="get"

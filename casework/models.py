@@ -488,6 +488,10 @@ class SubjectAccessRequest(models.Model):
     child_last_name = models.CharField(max_length=100, blank=True)
     child_date_of_birth = models.DateField(null=True, blank=True)
     case_reference = models.CharField(max_length=20, blank=True)
+    # The child found for the request; the name and date of birth above stay if the record is later deleted.
+    child = models.ForeignKey(
+        Child, on_delete=models.SET_NULL, null=True, blank=True, related_name="subject_access_requests"
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
     last_exported_at = models.DateTimeField(null=True, blank=True)

@@ -27,6 +27,8 @@ EDIT_ASSESSMENT = "casework.change_assessment"
 SHARE_ASSESSMENT = "casework.share_assessment"
 SUBMIT_ASSESSMENT = "casework.submit_assessment"
 REVIEW_ASSESSMENT = "casework.review_assessment"
+# A global right: finding any child and exporting everything held on them (the data protection officer's).
+ANSWER_SUBJECT_ACCESS = "casework.answer_subject_access"
 
 # The object rights each part someone plays in an assessment carries.
 AUTHOR_RIGHTS = (VIEW_ASSESSMENT, EDIT_ASSESSMENT, SHARE_ASSESSMENT, SUBMIT_ASSESSMENT)
@@ -108,6 +110,11 @@ def can_approve_accounts(user) -> bool:
 
 def can_start_assessment(user) -> bool:
     return user.is_authenticated and user.is_active and user.has_perm(START_ASSESSMENT)
+
+
+def can_answer_subject_access(user) -> bool:
+    """The data protection officer (or a superuser) answers subject access requests."""
+    return user.is_authenticated and user.is_active and user.has_perm(ANSWER_SUBJECT_ACCESS)
 
 
 def can_view_assessment(user, assessment) -> bool:

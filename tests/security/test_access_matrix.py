@@ -174,6 +174,35 @@ ACCESS: dict[str, Row] = {
         signed_in(DENY, administrator=GO),
         params=lambda world, _: {"user_id": world.pending_applicant.pk, "decision": "approve"},
     ),
+    # ------------------------------------------------------------ the data protection officer
+    # Subject access: finding any child and exporting everything held on them is the DPO's alone (or a superuser's).
+    "workflows:subject-access": Row("get", "none", signed_in(DENY, data_protection_officer=OK)),
+    "workflows:subject-access-find": Row("get", "none", signed_in(DENY, data_protection_officer=OK)),
+    "workflows:subject-access-record": Row(
+        "get",
+        "none",
+        signed_in(DENY, data_protection_officer=OK),
+        params=lambda world, _: {"child_id": world.subject_access_request.child_id},
+    ),
+    "workflows:subject-access-request": Row(
+        "get",
+        "none",
+        signed_in(DENY, data_protection_officer=OK),
+        params=lambda world, _: {"pk": world.subject_access_request.pk},
+    ),
+    "workflows:subject-access-export": Row(
+        "post",
+        "none",
+        signed_in(DENY, data_protection_officer=OK),
+        params=lambda world, _: {"pk": world.subject_access_request.pk},
+    ),
+    # Refused with a message until the copy has been exported.
+    "workflows:subject-access-answered": Row(
+        "post",
+        "none",
+        signed_in(DENY, data_protection_officer=GO),
+        params=lambda world, _: {"pk": world.subject_access_request.pk},
+    ),
     # ------------------------------------------------------------ starting an assessment: professionals
     "casework:start": Row("get", "none", professionals(OK, others=DENY)),
     # Later steps with nothing chosen yet go back to the first step.
@@ -566,7 +595,7 @@ def test_every_url_of_the_project_has_a_row_in_the_access_table():
 
 @pytest.mark.parametrize("route", [pytest.param(route, id=route.key) for route in ROUTES])
 def test_every_url_answers_every_role_as_the_access_table_says(world, route):
-    """The URL, as each of the twelve roles (on every case type and state), gives the code ACCESS declares."""
+    """The URL, as each role (on every case type and state), gives the code ACCESS declares."""
     row = ACCESS.get(route.key)
     assert row is not None, f"{route.key} ({route.route}) has no row in ACCESS: declare who may use it"
     wrong = []

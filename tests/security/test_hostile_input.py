@@ -25,6 +25,7 @@ from tests.casework.conftest import valid_answers, verified_professional
 from tests.security.conftest import KINDS, World, request_and_undo, state_of_everything
 from workflows import services
 from workflows.forms import (
+    ChildSearchForm,
     CloseForm,
     ConsentWithdrawalForm,
     MessageForm,
@@ -33,6 +34,7 @@ from workflows.forms import (
     QueueFilter,
     ReasonForm,
     ReturnForm,
+    SubjectAccessRequestForm,
 )
 
 # Things people (and attackers) really type or paste: right-to-left overrides, emoji sequences, combining marks,
@@ -272,6 +274,18 @@ FORMS: dict[str, Form] = {
         council_path("ehcp", "closed", "plan-issued/"),
         names_of(lambda world: PlanIssuedForm()),
         kind="ehcp",
+    ),
+    # the data protection officer
+    "subject-access-find-child": Form(
+        "data_protection_officer",
+        lambda world: "/subject-access/find-child/",
+        names_of(lambda world: ChildSearchForm()),
+        method="get",
+    ),
+    "subject-access-record": Form(
+        "data_protection_officer",
+        lambda world: f"/subject-access/find-child/{world.subject_access_request.child_id}/",
+        names_of(lambda world: SubjectAccessRequestForm()),
     ),
     "reports": Form(
         "team_manager",

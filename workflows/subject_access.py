@@ -178,9 +178,21 @@ def _section_title(kind: str, key: str) -> str:
         return key
 
 
+def _field_label(labels: dict[str, str], name: str) -> str:
+    if name in labels:
+        return labels[name]
+    # A date is kept as the day, month and year typed into its three boxes.
+    stem, _, part = name.rpartition("_")
+    if stem in labels and part in ("day", "month", "year"):
+        return f"{labels[stem]} ({part})"
+    return name
+
+
 def _answers(kind: str, key: str, answers: dict) -> list[dict]:
     labels = _labels_of(kind, key)
-    return [{"field": labels.get(name, name), "name": name, "value": _shown(value)} for name, value in answers.items()]
+    return [
+        {"field": _field_label(labels, name), "name": name, "value": _shown(value)} for name, value in answers.items()
+    ]
 
 
 def _case_data(assessment: Assessment, users: dict[int, User]) -> dict:
@@ -193,7 +205,7 @@ def _case_data(assessment: Assessment, users: dict[int, User]) -> dict:
         versions_by_key.setdefault(row.key, []).append(
             {
                 "version": row.version,
-                "status": row.status,
+                "status": row.get_status_display(),
                 "saved_at": row.history_date,
                 "saved_by": who(row.history_user_id),
                 "change": {"+": "created", "~": "changed", "-": "deleted"}[row.history_type],

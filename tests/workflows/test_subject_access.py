@@ -60,6 +60,7 @@ def held(people, uploads):
     services.assessment_submit(actor=other.author, assessment=other, declaration=True)
     services.assessment_claim(actor=people.tom, assessment=fresh(other))
     other = fresh(other)
+    disclosure_record(actor=people.tom, kind=DisclosureKind.CASE_VIEWED, assessment=other)
     services.message_post(actor=other.assigned_to, assessment=other, body="Secret about the other child")
 
     case = draft("ehat", first_name=FIRST, last_name=LAST)

@@ -140,6 +140,10 @@ def test_the_dpo_finds_the_child_records_the_request_and_sees_the_due_date(dpo, 
     assert "21 Dec 2026" in listing and f"Request {subject_access.pk}" in listing
 
 
+def test_signing_in_takes_the_dpo_to_the_subject_access_requests(dpo):
+    assert client_of(dpo).get("/home/")["Location"] == "/subject-access/"
+
+
 def test_a_case_reference_finds_the_child(dpo, held):
     page = client_of(dpo).get("/subject-access/find-child/", {"reference": held["case"].reference}).content.decode()
     assert f"{FIRST} {LAST}" in page and OTHER_LAST not in page

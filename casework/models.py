@@ -22,6 +22,15 @@ class AssessmentKind(models.TextChoices):
     YOUNG_CARERS = "young_carers", "Young Carers assessment"
 
 
+# Each kind's name as it reads inside a sentence: "this request for an EHC needs assessment", never lower-cased
+# whole (which would make "EHC" read "ehc"); the other two names are proper names and keep their capitals.
+KIND_IN_SENTENCE = {
+    AssessmentKind.EHAT: "Early Help Assessment",
+    AssessmentKind.EHCP: "request for an EHC needs assessment",
+    AssessmentKind.YOUNG_CARERS: "Young Carers assessment",
+}
+
+
 REFERENCE_PREFIXES = {
     AssessmentKind.EHAT: "EHAT",
     AssessmentKind.EHCP: "EHCP",

@@ -104,6 +104,7 @@ class ReturnForm(forms.Form):
         label="Message to the professional (optional)",
         required=False,
         max_length=2000,
+        error_messages={"max_length": "Message to the professional must be 2,000 characters or fewer"},
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -114,6 +115,9 @@ class ReturnForm(forms.Form):
                 label=f"{section.title}: what needs to change",
                 required=False,
                 max_length=2000,
+                error_messages={
+                    "max_length": f"What needs to change in ‘{section.title}’ must be 2,000 characters or fewer"
+                },
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
         self.order_fields([name for name in self.fields if name != "message"] + ["message"])
@@ -141,7 +145,10 @@ class CloseForm(forms.Form):
         help_text="The reasons for the decision and what happens next. The professional sees this.",
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": "Write a decision note"},
+        error_messages={
+            "required": "Write a decision note",
+            "max_length": "Decision note must be 5,000 characters or fewer",
+        },
     )
     lead_professional = forms.CharField(label="Lead professional (if accepted)", required=False, max_length=150)
     review_date = GovukDateField(
@@ -210,7 +217,7 @@ class ReasonForm(forms.Form):
         label="Reason",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Give a reason"},
+        error_messages={"required": "Give a reason", "max_length": "Reason must be 2,000 characters or fewer"},
     )
 
 

@@ -65,7 +65,9 @@ class PauseReason(models.TextChoices):
         "Exceptional personal circumstances of the child or family (CoP 9.42)",
     )
     MISSED_APPOINTMENT = "missed_appointment", "The child or parent missed an appointment (CoP 9.42)"
-    WAITING_FOR_FAMILY = "waiting_for_family", "Waiting for the family (local target only)"
+    # Early Help and Young Carers: no statutory clock, only the team's local target, which stops for these.
+    WAITING_FOR_FAMILY = "waiting_for_family", "The family is unavailable (for example ill, away or not responding)"
+    AWAITING_AGENCY = "awaiting_agency", "Waiting for information from another agency"
 
 
 class ClockPause(models.Model):

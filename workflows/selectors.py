@@ -147,8 +147,9 @@ def case_for_council(user: User, pk: int) -> Assessment:
     )
     if assessment is None:
         raise Http404("No such case")
-    allowed = (can_view_assessment(user, assessment) and is_council_user(user)) or has_role(user, Role.SERVICE_MANAGER)
-    if not allowed:
+    # The same question as every other page of the case (casework.selectors.assessment_for_user), so the case
+    # page never links to a page that says "not found"; the council's pages are for council users only.
+    if not (can_view_assessment(user, assessment) and is_council_user(user)):
         access_denied_record(user=user, resource=f"case {pk}")
         raise Http404("No such case")
     return assessment
@@ -208,6 +209,25 @@ def next_step_text(assessment: Assessment) -> str:
     if assessment.status == Status.CLOSED:
         return "A decision has been made. See it below."
     return "Complete the sections and submit."
+
+
+def holder_line(assessment: Assessment, viewer: User) -> str:
+    """Who has the case now, as its page tells a council user: the truth at every step."""
+    holder = assessment.assigned_to
+    name = "you" if holder is not None and holder.pk == viewer.pk else (holder.full_name if holder else "")
+    if assessment.status == Status.UNDER_REVIEW and holder:
+        return f"Held by {name}"
+    if assessment.status == Status.SUBMITTED and holder:
+        # Resubmitted after a return: it goes back to the officer who returned it, who picks it up again.
+        return f"Resubmitted with the changes asked for: waiting for {name} to pick it up again"
+    if assessment.status == Status.SUBMITTED:
+        return "In the team's queue"
+    if assessment.status == Status.RETURNED:
+        returned_by = f", returned by {name}" if holder else ""
+        return f"With the professional for changes{returned_by}"
+    if assessment.status == Status.CLOSED:
+        return f"Closed{f', decided by {name}' if holder and assessment.outcome != 'withdrawn' else ''}"
+    return ""
 
 
 def notifications_for(user: User, *, limit: int = 50) -> list[Notification]:

@@ -238,7 +238,7 @@ def _admin_objects(people: dict[str, User]) -> dict[str, object]:
 
 
 def build_world() -> World:
-    """A case of every type in every state, every role around them, and a row of every admin model."""
+    """A case of every type in every state, the thirteen roles around them, and a row of every admin model."""
     call_command("load_demo_data", verbosity=0)
     sam = person(SAM)
     co_author = verified_professional(organisation=sam.organisation, full_name="Casey Coauthor")
@@ -265,8 +265,9 @@ def build_world() -> World:
         "other_org": other_org,
         "service_manager": person(LEE),
         "administrator": person(ALEX),
+        # Reads the disclosure log and answers subject access requests: no team, so no case and no council tray.
         "data_protection_officer": CouncilUserFactory(
-            roles=[Role.DATA_PROTECTION_OFFICER], email_verified_at=timezone.now(), full_name="Dana Protection"
+            roles=[Role.DATA_PROTECTION_OFFICER], email_verified_at=timezone.now(), full_name="Dana Protector"
         ),
         "deactivated": deactivated,
     }

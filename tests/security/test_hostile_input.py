@@ -10,7 +10,7 @@ from django.forms import CharField, MultiWidget
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from casework.forms import InviteForm, KindForm, NewChildForm, SearchForm
+from casework.forms import DisclosureSearchForm, InviteForm, KindForm, NewChildForm, SearchForm
 from casework.models import AssessmentSection, SectionDraft
 from casework.sections import spec_for
 from casework.selectors import section_context
@@ -302,6 +302,13 @@ FORMS: dict[str, Form] = {
         "service_manager",
         lambda world: "/reports/workload.csv",
         names(*(f"date_{end}_{part}" for end in ("from", "to") for part in ("day", "month", "year")), "team"),
+        method="get",
+    ),
+    # the data protection officer
+    "disclosure-log": Form(
+        "data_protection_officer",
+        lambda world: "/data-protection/disclosures/",
+        lambda world: [*posted_names(DisclosureSearchForm()), "page"],
         method="get",
     ),
 }

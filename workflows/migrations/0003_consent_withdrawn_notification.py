@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("workflows", "0001_initial"),
+        ("workflows", "0002_pause_reasons_of_the_local_target"),
     ]
 
     operations = [

@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import Subquery
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
-from .roles import ROLE_NAMES, Role
+from .roles import ROLE_NAMES, Role, has_role
 
 # identity
 APPROVE_ACCOUNTS = "identity.approve_accounts"
@@ -29,6 +29,11 @@ EDIT_ASSESSMENT = "casework.change_assessment"
 SHARE_ASSESSMENT = "casework.share_assessment"
 SUBMIT_ASSESSMENT = "casework.submit_assessment"
 REVIEW_ASSESSMENT = "casework.review_assessment"
+# A global right: finding any child and exporting everything held on them (the data protection officer's).
+ANSWER_SUBJECT_ACCESS = "casework.answer_subject_access"
+# The disclosure log (who saw which case): the data protection officer and managers; a team manager's
+# view is narrowed to the cases of the teams they manage (casework.selectors.disclosures_for_reader).
+VIEW_DISCLOSURES = "casework.view_disclosure"
 
 # The object rights each part someone plays in an assessment carries.
 AUTHOR_RIGHTS = (VIEW_ASSESSMENT, EDIT_ASSESSMENT, SHARE_ASSESSMENT, SUBMIT_ASSESSMENT)
@@ -112,8 +117,24 @@ def can_start_assessment(user) -> bool:
     return user.is_authenticated and user.is_active and user.has_perm(START_ASSESSMENT)
 
 
+def can_answer_subject_access(user) -> bool:
+    """The data protection officer (or a superuser) answers subject access requests."""
+    return user.is_authenticated and user.is_active and user.has_perm(ANSWER_SUBJECT_ACCESS)
+
+
+def can_read_disclosure_log(user) -> bool:
+    return user.is_authenticated and user.is_active and user.has_perm(VIEW_DISCLOSURES)
+
+
 def can_view_assessment(user, assessment) -> bool:
-    return _has_object_right(user, VIEW_ASSESSMENT, assessment)
+    """Whether the user may read the assessment: by a right on it, or as a service manager once it is submitted.
+
+    Service managers oversee every team's work, so they read every case the council has (never a draft, which
+    belongs to its authors) without holding a right on each; every page of a case asks this one question.
+    """
+    if _has_object_right(user, VIEW_ASSESSMENT, assessment):
+        return True
+    return assessment.status != "draft" and has_role(user, Role.SERVICE_MANAGER)
 
 
 def can_edit_assessment(user, assessment) -> bool:

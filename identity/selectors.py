@@ -1,10 +1,12 @@
 """Reads about people and organisations."""
 
+from datetime import timedelta
 from enum import StrEnum
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from .models import (
     ACCESS_CHANGE_KINDS,
@@ -107,3 +109,9 @@ def access_changes_for_user(user: User, *, limit: int = 50) -> list[AuthEvent]:
         .select_related("actor")
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+def stale_registrations() -> QuerySet[User]:
+    """Accounts whose address was never confirmed within PORTAL_UNVERIFIED_RETENTION_DAYS (the privacy notice's 7)."""
+    cutoff = timezone.now() - timedelta(days=settings.PORTAL_UNVERIFIED_RETENTION_DAYS)
+    return User.objects.filter(email_verified_at__isnull=True, date_joined__lt=cutoff, last_login__isnull=True)

@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView, TemplateView
 
+from casework.urls import data_protection_urlpatterns
+
 from . import views
 
 
@@ -28,6 +30,7 @@ urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     path("account/", include("identity.urls")),
     path("assessments/", include("casework.urls")),
+    path("data-protection/", include((data_protection_urlpatterns, "data-protection"))),
     path("", include("workflows.urls")),
     # The admin is reached through the portal's own sign-in, with its second factor, never its own form.
     path(

@@ -41,6 +41,8 @@ SUBJECTS = {
     NotificationKind.REOPENED: "{reference} has been reopened by {manager}",
     NotificationKind.DEADLINE_SOON: "Decision due on {due_date}: {reference}",
     NotificationKind.OVERDUE: "Overdue since {due_date}: {reference}",
+    # No child's name: the family has withdrawn the consent to share it.
+    NotificationKind.CONSENT_WITHDRAWN: "{reference}: the family has withdrawn consent",
 }
 
 # What an e-mail may carry from the change it tells of: names of council staff and professionals, teams,
@@ -63,6 +65,7 @@ EMAIL_CONTEXT_KEYS = frozenset(
         "holder",
         "status",
         "resubmission",
+        "recorder",
     }
 )
 

@@ -24,8 +24,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table as SheetTable
 from openpyxl.worksheet.table import TableStyleInfo
 
-from casework.models import AssessmentKind
+from casework.models import AssessmentKind, DisclosureKind
 from casework.sections import spec_for
+from casework.services import disclosure_record
 from identity.models import OrganisationKind
 from identity.permissions import require
 from portal.forms import GovukDateField
@@ -445,6 +446,9 @@ def report_csv(request, slug: str):
     if refusal is not None:
         return refusal
     table = reports.dashboard_as_at(scope, filters).report(slug).table()
+    disclosure_record(
+        actor=request.user, kind=DisclosureKind.REPORT_EXPORTED, detail=f"{definition.title}, CSV: {filters.describe()}"
+    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-{filters.file_stem()}.csv"'
     # A byte order mark, so spreadsheet programs read the dashes and pound signs as UTF-8.
@@ -490,6 +494,11 @@ def dashboard_xlsx(request):
     if refusal is not None:
         return refusal
     board = reports.dashboard_as_at(scope, filters)
+    disclosure_record(
+        actor=request.user,
+        kind=DisclosureKind.REPORT_EXPORTED,
+        detail=f"Every report, spreadsheet: {filters.describe()}",
+    )
     book = Workbook()
     cover = book.active
     cover.title = "Cover"

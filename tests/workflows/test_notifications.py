@@ -227,6 +227,7 @@ WHAT_TO_DO = {
     NotificationKind.REOPENED: "Sign in to see why and what happens next",
     NotificationKind.DEADLINE_SOON: "What to do: make the decision",
     NotificationKind.OVERDUE: "Please act on it today",
+    NotificationKind.CONSENT_WITHDRAWN: "If you work with the family, talk to them",
 }
 
 # What happened, in each e-mail, in words the reader can act on without opening the case.
@@ -243,6 +244,7 @@ WHAT_HAPPENED = {
     NotificationKind.REOPENED: "Jo Bennett has reopened {reference}",
     NotificationKind.DEADLINE_SOON: "is due on",
     NotificationKind.OVERDUE: "is overdue",
+    NotificationKind.CONSENT_WITHDRAWN: "The family has withdrawn their consent for {reference}",
 }
 
 # A child and case words that appear nowhere else, so finding one in an e-mail can only be a leak.
@@ -297,6 +299,14 @@ def every_kind_of_email(cast, django_capture_on_commit_callbacks):
         deadline_reminders_send()  # deadline_soon
         traveller.move_to(dt.datetime(2026, 4, 1, 7, 0, tzinfo=dt.UTC))
         deadline_reminders_send()  # overdue
+        consent_withdrawn = claimed("ehat")
+        services.consent_withdrawal_record(
+            actor=consent_withdrawn.author,
+            assessment=consent_withdrawn,
+            withdrawn_on=timezone.localdate(),
+            withdrawn_by="Their mother",
+            method="phone",
+        )  # consent_withdrawn
     return list(Notification.objects.select_related("assessment"))
 
 

@@ -40,6 +40,7 @@ from .models import (
     Child,
     Collaborator,
     CollaboratorRole,
+    ConsentWithdrawal,
     Disclosure,
     DisclosureKind,
     ReferenceCounter,
@@ -517,6 +518,9 @@ def collaborator_add(*, request, actor: User, assessment: Assessment, email: str
     """Invite a registered colleague from the author's organisation as a co-author or viewer, and e-mail them."""
     assessment = _lock(assessment)
     require(can_share_assessment(actor, assessment))
+    # Closing already stops sharing; this holds even if a withdrawn case were ever open again.
+    if ConsentWithdrawal.objects.filter(assessment=assessment).exists():
+        raise SharingRefused("The family has withdrawn their consent: nobody new can be given access")
     colleague = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if colleague is None or not colleague.is_email_verified or colleague.organisation_id != actor.organisation_id:
         raise SharingRefused(
@@ -541,7 +545,7 @@ def collaborator_add(*, request, actor: User, assessment: Assessment, email: str
     account_email_queue(
         template="casework/email/assessment_shared",
         to=colleague.email,
-        subject=f"{actor.full_name} has shared an assessment with you",
+        subject=f"{actor.full_name} has shared {assessment.reference} with you",
         context={
             "full_name": colleague.full_name,
             "sharer": actor.full_name,

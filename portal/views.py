@@ -8,7 +8,7 @@ from django.http import HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
 
-from identity.permissions import can_start_assessment
+from identity.permissions import can_answer_subject_access, can_start_assessment
 from workflows.selectors import is_council_user
 
 from .access_log import access_denied_record
@@ -27,6 +27,8 @@ def home(request):
         return redirect("casework:home")
     if is_council_user(request.user):
         return redirect("workflows:work")
+    if can_answer_subject_access(request.user):
+        return redirect("workflows:subject-access")
     return redirect("identity:account")
 
 

@@ -121,11 +121,18 @@ class NotificationKind(models.TextChoices):
     REOPENED = "reopened", "A closed assessment was reopened"
     DEADLINE_SOON = "deadline_soon", "A deadline is 5 working days away"
     OVERDUE = "overdue", "An assessment is overdue"
+    CONSENT_WITHDRAWN = "consent_withdrawn", "The family withdrew consent for an assessment"
 
 
 # People must get these whatever their choices: they need action, or they are a decision.
 MANDATORY_KINDS = frozenset(
-    {NotificationKind.RETURNED, NotificationKind.CLOSED, NotificationKind.OVERDUE, NotificationKind.ASSIGNED}
+    {
+        NotificationKind.RETURNED,
+        NotificationKind.CLOSED,
+        NotificationKind.OVERDUE,
+        NotificationKind.ASSIGNED,
+        NotificationKind.CONSENT_WITHDRAWN,
+    }
 )
 
 

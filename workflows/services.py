@@ -23,6 +23,8 @@ from casework.models import (
     CaseEventKind,
     Collaborator,
     CollaboratorRole,
+    ConsentWithdrawal,
+    ConsentWithdrawalMethod,
     Outcome,
     Status,
 )
@@ -661,12 +663,117 @@ def assessment_withdraw(*, actor: User, assessment: Assessment, reason: str) -> 
     return assessment
 
 
+def can_record_consent_withdrawal(user: User, assessment: Assessment) -> bool:
+    """The author, a co-author or the officer holding an Early Help Assessment sent to the council."""
+    if assessment.kind != "ehat" or assessment.status == Status.DRAFT or assessment.anonymised_at is not None:
+        return False
+    if not user.is_active or ConsentWithdrawal.objects.filter(assessment=assessment).exists():
+        return False
+    return (
+        user.pk == assessment.author_id
+        or _holds(user, assessment)
+        or Collaborator.objects.filter(assessment=assessment, user=user, role=CollaboratorRole.CO_AUTHOR).exists()
+    )
+
+
+@transaction.atomic
+def consent_withdrawal_record(
+    *, actor: User, assessment: Assessment, withdrawn_on: datetime.date, withdrawn_by: str, method: str
+) -> ConsentWithdrawal:
+    """The family withdraw the consent an EHAT relies on: it closes, the review stops, nobody new is let in.
+
+    Closed with the outcome "consent withdrawn" unless already decided (the decision then stands for the
+    figures, and cannot be reopened). The retention clock runs from the close. The author, co-authors, the
+    officer and the team are told, without the child's name.
+    """
+    assessment = _lock(assessment)
+    if assessment.kind != "ehat":
+        raise TransitionRefused("Only an Early Help Assessment relies on the family's consent")
+    if ConsentWithdrawal.objects.filter(assessment=assessment).exists():
+        raise TransitionRefused("The family's withdrawal of consent has already been recorded")
+    require(
+        can_record_consent_withdrawal(actor, assessment),
+        "Only the author, a co-author or the officer holding the case can record this",
+    )
+    withdrawn_by = withdrawn_by.strip()
+    if not withdrawn_by:
+        raise TransitionRefused("Say who in the family withdrew their consent")
+    if withdrawn_on > timezone.localdate():
+        raise TransitionRefused("The date consent was withdrawn must be today or in the past")
+    if method not in ConsentWithdrawalMethod.values:
+        raise TransitionRefused("Select how the family withdrew their consent")
+    holder = assessment.assigned_to
+    if assessment.status != Status.CLOSED:
+        review = active_review(assessment)
+        if review is not None:
+            FLOWS[assessment.kind].instance.cancel(review)
+        ended_pause = _open_pause(assessment)
+        if ended_pause is not None:
+            ended_pause.ended_on = timezone.localdate()
+            ended_pause.save()
+        assessment.status = Status.CLOSED
+        assessment.outcome = Outcome.CONSENT_WITHDRAWN
+        assessment.closed_at = timezone.now()
+        _save(assessment, "Consent withdrawn by the family", actor)
+        revoke_from_all_users(DRAFTING_RIGHTS, assessment, in_hand=(actor, assessment.author))
+    withdrawal = ConsentWithdrawal.objects.create(
+        assessment=assessment, withdrawn_on=withdrawn_on, withdrawn_by=withdrawn_by, method=method, recorded_by=actor
+    )
+    how = ConsentWithdrawalMethod(method).label
+    case_event_record(
+        assessment=assessment,
+        kind=CaseEventKind.CONSENT_WITHDRAWN,
+        actor=actor,
+        summary=f"{withdrawn_by}, {how[0].lower()}{how[1:]}, on {withdrawn_on:%-d %B %Y}",
+        changes=[
+            {"field": "Who withdrew consent", "before": "", "after": withdrawn_by},
+            {"field": "How", "before": "", "after": how},
+            {"field": "When", "before": "", "after": f"{withdrawn_on:%-d %B %Y}"},
+        ],
+    )
+    _notify_consent_withdrawn(assessment, actor=actor, holder=holder)
+    return withdrawal
+
+
+def _notify_consent_withdrawn(assessment: Assessment, *, actor: User, holder: User | None) -> None:
+    # No child's name in these e-mails: the family has withdrawn the consent to share it.
+    context = {"recorder": actor.full_name, "child_name": ""}
+    told = {actor.pk}
+    for drafter in _drafters(assessment):
+        if drafter.pk not in told:
+            told.add(drafter.pk)
+            notify(
+                kind=NotificationKind.CONSENT_WITHDRAWN,
+                assessment=assessment,
+                recipient=drafter,
+                link=_author_link(assessment),
+                context=context,
+            )
+    if holder is not None and holder.pk not in told:
+        notify(
+            kind=NotificationKind.CONSENT_WITHDRAWN,
+            assessment=assessment,
+            recipient=holder,
+            link=_officer_link(assessment),
+            context=context,
+        )
+    if assessment.team is not None and assessment.team.email:
+        notify(
+            kind=NotificationKind.CONSENT_WITHDRAWN,
+            assessment=assessment,
+            email=assessment.team.email,
+            link=_officer_link(assessment),
+            context=context,
+        )
+
+
 def can_reopen(user: User, assessment: Assessment) -> bool:
     window = datetime.timedelta(days=settings.PORTAL_REOPEN_WINDOW_DAYS)
     return (
         assessment.status == Status.CLOSED
-        # A withdrawal is the professional's decision, not the council's to undo.
-        and assessment.outcome != Outcome.WITHDRAWN
+        # A withdrawal is the professional's decision, not the council's to undo; nor is the family's.
+        and assessment.outcome not in (Outcome.WITHDRAWN, Outcome.CONSENT_WITHDRAWN)
+        and not ConsentWithdrawal.objects.filter(assessment=assessment).exists()
         and assessment.closed_at is not None
         and timezone.now() - assessment.closed_at <= window
         and is_team_manager(user, assessment.team)

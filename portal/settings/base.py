@@ -229,6 +229,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.send_deadline_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    "retention-schedule": {
+        "task": "workflows.tasks.apply_retention_schedule",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "notification-sweeper": {
         "task": "workflows.tasks.sweep_notifications",
         "schedule": 60.0,
@@ -250,6 +254,19 @@ PORTAL_REOPEN_WINDOW_DAYS = env.int("PORTAL_REOPEN_WINDOW_DAYS", default=30)
 # A manager's dashboard over a county's history costs a second or more of database time (bench/README.md):
 # its figures are worked out at most this often for the same teams and filters, and the page says when.
 PORTAL_REPORTS_CACHE_SECONDS = env.int("PORTAL_REPORTS_CACHE_SECONDS", default=5 * 60)
+
+# Retention schedule (docs/security.md, "Data protection"): when a closed case's personal data goes. Each kind
+# counts a number of years from an anchor: the child's date of birth, or the day the case closed (which a
+# withdrawal of consent also sets). EHCP: SEN records to date of birth + 31 years (IRMS toolkit). EHAT and
+# Young Carers: the council's local figure, 6 years after the case closed. The case row stays anonymised,
+# so the reports' figures do not change.
+PORTAL_RETENTION = {
+    "ehcp": {"anchor": "date_of_birth", "years": env.int("PORTAL_RETENTION_EHCP_YEARS", default=31)},
+    "ehat": {"anchor": "closed", "years": env.int("PORTAL_RETENTION_EHAT_YEARS", default=6)},
+    "young_carers": {"anchor": "closed", "years": env.int("PORTAL_RETENTION_YOUNG_CARERS_YEARS", default=6)},
+}
+# A draft nobody has touched for this many months is deleted with everything in it (never sent to the council).
+PORTAL_RETENTION_DRAFT_MONTHS = env.int("PORTAL_RETENTION_DRAFT_MONTHS", default=6)
 
 # django-guardian: object permissions live in direct foreign-key tables per model. They are read through
 # identity.backends.ObjectRightsBackend, not guardian's own backend (whose absence guardian warns about).

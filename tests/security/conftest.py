@@ -55,6 +55,7 @@ from tests.workflows.conftest import (
 )
 from workflows import services
 from workflows.models import BankHoliday, CaseMessage, ClockPause, Notification, TeamRoute
+from workflows.subject_access import subject_access_request_record
 
 KINDS = ("ehat", "ehcp", "young_carers")
 STATES = ("draft", "submitted", "under_review", "returned", "closed")
@@ -97,6 +98,7 @@ class World:
     pending_applicant: User
     verification_token: str
     admin_objects: dict[str, object]
+    subject_access_request: object = None  # one recorded by the data protection officer
     _clients: dict[object, Client] = field(default_factory=dict)
 
     def case(self, kind: str, state: str) -> Assessment:
@@ -263,7 +265,7 @@ def build_world() -> World:
         "other_org": other_org,
         "service_manager": person(LEE),
         "administrator": person(ALEX),
-        # Reads the disclosure log and nothing else: no team, so no case and no council tray.
+        # Reads the disclosure log and answers subject access requests: no team, so no case and no council tray.
         "data_protection_officer": CouncilUserFactory(
             roles=[Role.DATA_PROTECTION_OFFICER], email_verified_at=timezone.now(), full_name="Dana Protector"
         ),
@@ -275,7 +277,14 @@ def build_world() -> World:
         approval_required=True,
     )
     unconfirmed = ProfessionalFactory(email="una.unconfirmed@stmarys.plymouth.sch.uk", email_verified_at=None)
+    subject_access_request = subject_access_request_record(
+        actor=people["data_protection_officer"],
+        child=cases[("ehat", "closed")].child,
+        requester="The child's mother",
+        received_on=timezone.localdate(),
+    )
     return World(
+        subject_access_request=subject_access_request,
         cases=cases,
         attachments=attachments,
         viewer_rows=viewer_rows,

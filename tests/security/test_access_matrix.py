@@ -108,6 +108,20 @@ HOLDER_ONLY = (HIDE, GO, OK, GO, GO)  # a reviewing officer's form: only under r
 NOT_THE_HOLDER = (HIDE, GO, DENY, GO, GO)  # the same form, to anyone else of the council
 
 
+def per_kind(*, ehat, others) -> dict[str, str]:
+    """Answers that differ by case type: one for an Early Help Assessment, another for the other types
+    (each one code, or a tuple in STATES order)."""
+
+    def code(value, index: int) -> str:
+        return value[index] if isinstance(value, tuple) else value
+
+    return {
+        f"{kind} {state}": code(ehat if kind == "ehat" else others, index)
+        for kind in KINDS
+        for index, state in enumerate(STATES)
+    }
+
+
 def _today_parts(prefix: str) -> dict:
     today = timezone.localdate()
     return {f"{prefix}_day": today.day, f"{prefix}_month": today.month, f"{prefix}_year": today.year}
@@ -161,6 +175,35 @@ ACCESS: dict[str, Row] = {
         "none",
         signed_in(DENY, administrator=GO),
         params=lambda world, _: {"user_id": world.pending_applicant.pk, "decision": "approve"},
+    ),
+    # ------------------------------------------------------------ the data protection officer
+    # Subject access: finding any child and exporting everything held on them is the DPO's alone (or a superuser's).
+    "workflows:subject-access": Row("get", "none", signed_in(DENY, data_protection_officer=OK)),
+    "workflows:subject-access-find": Row("get", "none", signed_in(DENY, data_protection_officer=OK)),
+    "workflows:subject-access-record": Row(
+        "get",
+        "none",
+        signed_in(DENY, data_protection_officer=OK),
+        params=lambda world, _: {"child_id": world.subject_access_request.child_id},
+    ),
+    "workflows:subject-access-request": Row(
+        "get",
+        "none",
+        signed_in(DENY, data_protection_officer=OK),
+        params=lambda world, _: {"pk": world.subject_access_request.pk},
+    ),
+    "workflows:subject-access-export": Row(
+        "post",
+        "none",
+        signed_in(DENY, data_protection_officer=OK),
+        params=lambda world, _: {"pk": world.subject_access_request.pk},
+    ),
+    # Refused with a message until the copy has been exported.
+    "workflows:subject-access-answered": Row(
+        "post",
+        "none",
+        signed_in(DENY, data_protection_officer=GO),
+        params=lambda world, _: {"pk": world.subject_access_request.pk},
     ),
     # ------------------------------------------------------------ starting an assessment: professionals
     "casework:start": Row("get", "none", professionals(OK, others=DENY)),
@@ -329,6 +372,15 @@ ACCESS: dict[str, Row] = {
         team_manager=COUNCIL_REFUSED,
         service_manager=COUNCIL_REFUSED,
     ),
+    # Only an Early Help Assessment relies on consent: its author, co-authors and the officer holding it record
+    # the family's withdrawal once it is with the council; everyone else who can see the case is refused.
+    "workflows:consent-withdrawal": case_row(
+        author=per_kind(ehat=(DENY, OK, OK, OK, OK), others=DENY),
+        co_author=per_kind(ehat=(DENY, OK, OK, OK, OK), others=DENY),
+        viewer=DENY,
+        officer=per_kind(ehat=(HIDE, DENY, OK, OK, DENY), others=COUNCIL_REFUSED),
+        team_manager=COUNCIL_REFUSED,
+    ),
     # ------------------------------------------------------------ a case: the council's pages
     "workflows:case": case_row(officer=COUNCIL_READS, team_manager=COUNCIL_READS, service_manager=COUNCIL_READS),
     # A case someone holds is "already taken" (409) to anyone; a case not in the queue is refused (302).
@@ -459,8 +511,9 @@ def _admin_rows() -> dict[str, Row]:
         "admin:otp_totp_totpdevice_qrcode": Row(
             "get", "admin", staff(DENY), params=lambda world, _: {"pk": world.admin_objects["totpdevice"].pk}
         ),
+        # Whoever sets another person's password can take the account over: a superuser's page only.
         "admin:auth_user_password_change": Row(
-            "get", "admin", staff(OK), params=lambda world, _: {"id": world.admin_objects["user"].pk}
+            "get", "admin", staff(DENY), params=lambda world, _: {"id": world.admin_objects["user"].pk}
         ),
     }
     for model, may in ADMINISTRATOR_MAY.items():

@@ -565,29 +565,72 @@ def sign_in_failed(*, request, email: str, detail: str = "") -> None:
 
 class CodeSendResult(StrEnum):
     SENT = "sent"
+    EARLIER_CODE_STANDS = "earlier_code_stands"
     TOO_SOON = "too_soon"
 
 
+def _code_usable(device: EmailDevice) -> bool:
+    """Whether the device's code can still sign someone in: unused, unexpired, tries left."""
+    return (
+        device.token is not None
+        and timezone.now() < device.valid_until
+        and device.throttling_failure_count < settings.PORTAL_SIGN_IN_CODE_MAX_ATTEMPTS
+    )
+
+
+def _code_bind(*, request, device: EmailDevice, sent_earlier: bool) -> None:
+    # The code in the device belongs to the attempts bound to it only: a code sent to another attempt,
+    # even the same person's in another browser, replaces it and is refused here.
+    request.session[SIGN_IN_CODE_SESSION_KEY] = {
+        "valid_until": device.valid_until.isoformat(),
+        "sent_earlier": sent_earlier,
+    }
+
+
+def _code_generate(*, request, user: User, device: EmailDevice) -> None:
+    # Wrong tries are counted on the device, per code (not per attempt), so a new code starts at none.
+    device.throttle_reset(commit=False)
+    device.generate_challenge(
+        extra_context={
+            "full_name": user.full_name,
+            "minutes": settings.OTP_EMAIL_TOKEN_VALIDITY // 60,
+            "council_name": settings.PORTAL_COUNCIL_NAME,
+            "service_name": settings.PORTAL_SERVICE_NAME,
+            "support_email": settings.PORTAL_SUPPORT_EMAIL,
+        }
+    )
+    _code_bind(request=request, device=device, sent_earlier=False)
+    auth_event_record(kind=AuthEventKind.CODE_SENT, request=request, user=user)
+
+
+def sign_in_code_start(*, request, user: User) -> CodeSendResult:
+    """At the password step: e-mail a new code, or, within the minute between codes, use the one just sent.
+
+    A code sent less than a minute ago that still works is bound to this attempt too (it passed the
+    password step); one that was used or tried too often is not, and no new code goes until the minute is up.
+    """
+    with transaction.atomic():
+        device = EmailDevice.objects.select_for_update().get(pk=sign_in_device_for(user).pk)
+        allowed, _ = device.generate_is_allowed()
+        if allowed:
+            _code_generate(request=request, user=user, device=device)
+            return CodeSendResult.SENT
+        if _code_usable(device):
+            _code_bind(request=request, device=device, sent_earlier=True)
+            return CodeSendResult.EARLIER_CODE_STANDS
+    # A binding left in this session by an earlier attempt is that attempt's, not this one's.
+    request.session.pop(SIGN_IN_CODE_SESSION_KEY, None)
+    return CodeSendResult.TOO_SOON
+
+
 def sign_in_code_send(*, request, user: User) -> CodeSendResult:
-    """E-mail a new 6-digit code bound to this sign-in attempt; at most one a minute."""
+    """E-mail a new 6-digit code bound to this sign-in attempt ("send a new code"); at most one a minute."""
     with transaction.atomic():
         device = EmailDevice.objects.select_for_update().get(pk=sign_in_device_for(user).pk)
         allowed, _ = device.generate_is_allowed()
         if not allowed:
             return CodeSendResult.TOO_SOON
-        device.generate_challenge(
-            extra_context={
-                "full_name": user.full_name,
-                "minutes": settings.OTP_EMAIL_TOKEN_VALIDITY // 60,
-                "council_name": settings.PORTAL_COUNCIL_NAME,
-                "service_name": settings.PORTAL_SERVICE_NAME,
-                "support_email": settings.PORTAL_SUPPORT_EMAIL,
-            }
-        )
-    # The code in the device belongs to this attempt only: a code sent to another attempt, even the
-    # same person's in another browser, replaces it and is refused here.
-    request.session[SIGN_IN_CODE_SESSION_KEY] = {"valid_until": device.valid_until.isoformat(), "wrong": 0}
-    auth_event_record(kind=AuthEventKind.CODE_SENT, request=request, user=user)
+        _code_generate(request=request, user=user, device=device)
     return CodeSendResult.SENT
 
 
@@ -597,6 +640,28 @@ def sign_in_code_seconds_until_resend(*, user: User) -> int:
     if allowed:
         return 0
     return max(1, int((data["next_generation_at"] - timezone.now()).total_seconds()) + 1)
+
+
+@dataclass(frozen=True)
+class SignInCodeStatus:
+    """What the code page may truthfully say about this attempt's code."""
+
+    usable: bool
+    sent_earlier: bool
+    minutes_left: int
+    seconds_until_resend: int
+
+
+def sign_in_code_status(*, request, user: User) -> SignInCodeStatus:
+    binding = request.session.get(SIGN_IN_CODE_SESSION_KEY)
+    device = sign_in_device_for(user)
+    usable = bool(binding) and binding["valid_until"] == device.valid_until.isoformat() and _code_usable(device)
+    return SignInCodeStatus(
+        usable=usable,
+        sent_earlier=bool(binding and binding.get("sent_earlier")),
+        minutes_left=int((device.valid_until - timezone.now()).total_seconds() // 60) if usable else 0,
+        seconds_until_resend=sign_in_code_seconds_until_resend(user=user),
+    )
 
 
 class CodeRefusal(StrEnum):
@@ -612,7 +677,7 @@ class SignInCodeRefused(Exception):
 
 
 def sign_in_code_verify(*, request, user: User, code: str) -> EmailDevice:
-    """Check the code typed at the second step. Single use, 10 minutes, this attempt only, 5 tries.
+    """Check the code typed at the second step. Single use, 10 minutes, bound attempts only, 5 tries a code.
 
     Returns the verified device; raises SignInCodeRefused saying why not.
     """
@@ -621,7 +686,7 @@ def sign_in_code_verify(*, request, user: User, code: str) -> EmailDevice:
         device = EmailDevice.objects.select_for_update().get(pk=sign_in_device_for(user).pk)
         if not binding or device.token is None or binding["valid_until"] != device.valid_until.isoformat():
             refusal = CodeRefusal.EXPIRED
-        elif binding["wrong"] >= settings.PORTAL_SIGN_IN_CODE_MAX_ATTEMPTS:
+        elif device.throttling_failure_count >= settings.PORTAL_SIGN_IN_CODE_MAX_ATTEMPTS:
             refusal = CodeRefusal.TOO_MANY
         elif timezone.now() >= device.valid_until:
             refusal = CodeRefusal.EXPIRED
@@ -629,11 +694,11 @@ def sign_in_code_verify(*, request, user: User, code: str) -> EmailDevice:
             del request.session[SIGN_IN_CODE_SESSION_KEY]
             return device
         else:
-            binding["wrong"] += 1
-            request.session[SIGN_IN_CODE_SESSION_KEY] = binding
+            # verify_token counted the wrong try on the device (django-otp's throttle factor is 0, so the
+            # count only counts): every attempt bound to this code shares its 5 tries.
             auth_event_record(kind=AuthEventKind.CODE_FAILED, request=request, user=user)
             refusal = CodeRefusal.WRONG
-            if binding["wrong"] >= settings.PORTAL_SIGN_IN_CODE_MAX_ATTEMPTS:
+            if device.throttling_failure_count >= settings.PORTAL_SIGN_IN_CODE_MAX_ATTEMPTS:
                 # Burn the code: guessing further needs a new one, and new ones come a minute apart.
                 device.token = None
                 device.save(update_fields=["token"])

@@ -91,6 +91,17 @@ FORM_RENDERER = "portal.forms.GovukFormRenderer"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# The embedded SQLite of the demo is written by the web server's threads and the Celery worker at once.
+# WAL lets readers go on while one writes; BEGIN IMMEDIATE takes the write lock when a transaction starts,
+# so a transaction that read first never fails at its first write ("database is locked" at once, which no
+# busy timeout helps); the timeout lets a writer wait its turn rather than fail.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL",
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Shared by every web process in production (PORTAL_CACHE_URL=redis://…), so the page and its downloads
 # show the same figures whichever process serves them; the demo and tests keep it in memory.

@@ -12,6 +12,7 @@ from identity.permissions import can_answer_subject_access, can_start_assessment
 from workflows.selectors import is_council_user
 
 from .access_log import access_denied_record
+from .selectors import privacy_notice_facts
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +20,12 @@ logger = logging.getLogger(__name__)
 @login_not_required
 def start(request):
     return render(request, "portal/start.html")
+
+
+@login_not_required
+def privacy(request):
+    """The privacy notice, its retention figures read from the schedule the portal runs."""
+    return render(request, "portal/privacy.html", privacy_notice_facts())
 
 
 def home(request):

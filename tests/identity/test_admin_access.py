@@ -344,9 +344,11 @@ def test_a_superuser_changes_a_roles_permissions_and_it_is_audited(superuser):
     page = client.get(f"/admin/auth/group/{role.pk}/change/")
     assert 'name="name"' not in page.content.decode()  # a role's name is what the code finds it by
     right = Permission.objects.get(codename="view_bankholiday")
-    response = client.post(f"/admin/auth/group/{role.pk}/change/", admin_form_data(page, permissions=[str(right.pk)]))
+    held = list(role.permissions.all())
+    kept_and_added = [str(permission.pk) for permission in [*held, right]]
+    response = client.post(f"/admin/auth/group/{role.pk}/change/", admin_form_data(page, permissions=kept_and_added))
     assert response.status_code == 302, response.content.decode()[:3000]
-    assert list(role.permissions.all()) == [right]
+    assert set(role.permissions.all()) == {*held, right}
     event = AuthEvent.objects.get(kind=AuthEventKind.GROUP_PERMISSIONS_CHANGED)
     assert (event.actor, event.detail) == (
         superuser,

@@ -380,6 +380,7 @@ ACCESS: dict[str, Row] = {
         viewer=DENY,
         officer=per_kind(ehat=(HIDE, DENY, OK, OK, DENY), others=COUNCIL_REFUSED),
         team_manager=COUNCIL_REFUSED,
+        service_manager=COUNCIL_REFUSED,
     ),
     # ------------------------------------------------------------ a case: the council's pages
     "workflows:case": case_row(officer=COUNCIL_READS, team_manager=COUNCIL_READS, service_manager=COUNCIL_READS),

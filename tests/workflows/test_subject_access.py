@@ -161,7 +161,7 @@ def test_a_case_reference_finds_the_child(dpo, held):
         pytest.param(
             {"last_name": LAST, "date_of_birth_day": "31", "date_of_birth_month": "2", "date_of_birth_year": "2016"},
             "Date of birth must be a real date",
-            "id_date_of_birth_day",
+            "id_date_of_birth_0",
             id="not-a-date",
         ),
     ],

@@ -627,6 +627,17 @@ def assessment_close(
     return assessment
 
 
+def _review_stop(assessment: Assessment) -> None:
+    """Cancel the case's review process and end its open pause: the case is closing before a decision."""
+    review = active_review(assessment)
+    if review is not None:
+        FLOWS[assessment.kind].instance.cancel(review)
+    ended_pause = _open_pause(assessment)
+    if ended_pause is not None:
+        ended_pause.ended_on = timezone.localdate()
+        ended_pause.save()
+
+
 @transaction.atomic
 def assessment_withdraw(*, actor: User, assessment: Assessment, reason: str) -> Assessment:
     """The author takes the assessment back before a decision; it closes as withdrawn, the officer is told."""
@@ -636,14 +647,8 @@ def assessment_withdraw(*, actor: User, assessment: Assessment, reason: str) -> 
         raise TransitionRefused("This assessment has already been closed")
     if not reason.strip():
         raise TransitionRefused("Say why you are withdrawing the assessment")
-    review = active_review(assessment)
-    if review is not None:
-        FLOWS[assessment.kind].instance.cancel(review)
+    _review_stop(assessment)
     holder = assessment.assigned_to
-    ended_pause = _open_pause(assessment)
-    if ended_pause is not None:
-        ended_pause.ended_on = timezone.localdate()
-        ended_pause.save()
     assessment.status = Status.CLOSED
     assessment.outcome = Outcome.WITHDRAWN
     assessment.decision_note = reason.strip()
@@ -704,13 +709,7 @@ def consent_withdrawal_record(
         raise TransitionRefused("Select how the family withdrew their consent")
     holder = assessment.assigned_to
     if assessment.status != Status.CLOSED:
-        review = active_review(assessment)
-        if review is not None:
-            FLOWS[assessment.kind].instance.cancel(review)
-        ended_pause = _open_pause(assessment)
-        if ended_pause is not None:
-            ended_pause.ended_on = timezone.localdate()
-            ended_pause.save()
+        _review_stop(assessment)
         assessment.status = Status.CLOSED
         assessment.outcome = Outcome.CONSENT_WITHDRAWN
         assessment.closed_at = timezone.now()

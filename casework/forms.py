@@ -5,7 +5,7 @@ from django.conf import settings
 
 from portal.forms import GovukDateField
 
-from .models import AssessmentKind, AttachmentCategory, CollaboratorRole
+from .models import KIND_IN_SENTENCE, AssessmentKind, AttachmentCategory, CollaboratorRole, DisclosureKind
 from .sections.fields import YES_NO
 
 KIND_HINTS = {
@@ -15,6 +15,22 @@ KIND_HINTS = {
     "and Care Plan.",
     AssessmentKind.YOUNG_CARERS: "For a child or young person who looks after someone in their family.",
 }
+
+
+class DeclarationForm(forms.Form):
+    """The declaration ticked on check your answers before an assessment is submitted."""
+
+    declaration = forms.BooleanField(
+        error_messages={"required": "Confirm the declaration to submit the assessment"},
+    )
+
+    def __init__(self, *args, kind: str, **kwargs):
+        # "declaration", not Django's "id_declaration": the id the error summary and old links point at.
+        super().__init__(*args, auto_id="%s", **kwargs)
+        self.fields["declaration"].label = (
+            f"To the best of my knowledge, the information in this {KIND_IN_SENTENCE[kind]} is correct, and I have "
+            "shared it as the law and the family's consent allow."
+        )
 
 
 class KindForm(forms.Form):
@@ -31,21 +47,24 @@ class KindForm(forms.Form):
 
 
 class SafeguardingCheckForm(forms.Form):
+    """The screen before an EHAT or a Young Carers assessment, asked about "the child" or "the young person"."""
+
     significant_harm = forms.ChoiceField(
         label="Do you believe the child is at risk of significant harm?",
         help_text="For example, from physical, sexual or emotional abuse or neglect.",
         choices=YES_NO,
         widget=forms.RadioSelect,
-        error_messages={
-            "required": "Select yes if you believe the child is at risk of significant harm",
-            "invalid_choice": "Select yes if you believe the child is at risk of significant harm",
-        },
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kind: str = AssessmentKind.EHAT, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["significant_harm"].legend_size = "l"
-        self.fields["significant_harm"].inline = True
+        field = self.fields["significant_harm"]
+        who = "the young person" if kind == AssessmentKind.YOUNG_CARERS else "the child"
+        field.label = f"Do you believe {who} is at risk of significant harm?"
+        message = f"Select yes if you believe {who} is at risk of significant harm"
+        field.error_messages = {**field.error_messages, "required": message, "invalid_choice": message}
+        field.legend_size = "l"
+        field.inline = True
 
 
 NEW_CHILD = "new"
@@ -156,3 +175,39 @@ class SearchForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "class": "govuk-!-width-one-half"}),
     )
+
+
+class DisclosureSearchForm(forms.Form):
+    """The disclosure log's search, as a GET form: about a child, or to a person, between two dates."""
+
+    child = forms.CharField(
+        label="Child's name or case reference",
+        help_text="For example, Mia Hart or EHAT-2026-000123",
+        required=False,
+        max_length=200,
+    )
+    date_of_birth = GovukDateField(
+        label="Child's date of birth", required=False, past_only=True, help_text="For example, 3 4 2016"
+    )
+    person = forms.CharField(
+        label="Name or e-mail address of the person who saw it",
+        help_text="A whole e-mail address, or all or part of their name",
+        required=False,
+        max_length=254,
+    )
+    seen_from = GovukDateField(label="Seen from", required=False, past_only=True, help_text="For example, 1 4 2026")
+    seen_to = GovukDateField(label="Seen up to", required=False, past_only=True, help_text="For example, 30 6 2026")
+    kind = forms.ChoiceField(label="What was seen", required=False, choices=[("", "Anything"), *DisclosureKind.choices])
+
+    def clean(self):
+        cleaned = super().clean()
+        seen_from, seen_to = cleaned.get("seen_from"), cleaned.get("seen_to")
+        if seen_from and seen_to and seen_to < seen_from:
+            self.add_error("seen_to", "The end date must be the same as or after the start date")
+        return cleaned
+
+    def search(self) -> dict:
+        """The search asked for, as the selector's arguments; nothing narrowed before the form is valid."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return dict(self.cleaned_data)

@@ -1,5 +1,6 @@
 """Reads about assessments. Lists and detail pages use the same visibility rule, so they cannot disagree."""
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -7,7 +8,9 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
+from identity.models import TeamMembership, TeamRole
 from identity.permissions import VIEW_ASSESSMENT, can_view_assessment, group_right_filter, user_right_filter
+from identity.roles import Role, has_role
 from portal.access_log import access_denied_record
 
 from .models import (
@@ -19,6 +22,8 @@ from .models import (
     CaseEvent,
     Child,
     Collaborator,
+    CollaboratorRole,
+    Disclosure,
     SectionDraft,
     SectionStatus,
     Status,
@@ -36,9 +41,11 @@ def assessments_visible_to(user) -> QuerySet[Assessment]:
         return Assessment.objects.none()
     own = AssessmentUserObjectPermission.objects.filter(user=user, **user_right_filter(VIEW_ASSESSMENT))
     via_group = AssessmentGroupObjectPermission.objects.filter(group__user=user, **group_right_filter(VIEW_ASSESSMENT))
-    return Assessment.objects.filter(
-        Q(pk__in=own.values("content_object_id")) | Q(pk__in=via_group.values("content_object_id"))
-    )
+    visible = Q(pk__in=own.values("content_object_id")) | Q(pk__in=via_group.values("content_object_id"))
+    if has_role(user, Role.SERVICE_MANAGER):
+        # As can_view_assessment: a service manager also reads every assessment the council has.
+        visible |= ~Q(status=Status.DRAFT)
+    return Assessment.objects.filter(visible)
 
 
 def assessment_for_user(user, pk: int) -> Assessment:
@@ -49,6 +56,11 @@ def assessment_for_user(user, pk: int) -> Assessment:
             access_denied_record(user=user, resource=f"assessment {pk}")
         raise Http404("No such assessment")
     return assessment
+
+
+def is_one_of_its_professionals(user, assessment: Assessment) -> bool:
+    """The author or a colleague they shared it with (anyone else reading it is the council)."""
+    return assessment.author_id == user.pk or assessment.collaborators.filter(user=user).exists()
 
 
 # Needing the professional's action first, then drafts, then with the council, then closed.
@@ -123,7 +135,7 @@ def task_list(assessment: Assessment) -> list[TaskListRow]:
     spec = spec_for(assessment.kind)
     saved = sections_by_key(assessment)
     stopped = (
-        assessment.kind == "ehat"
+        spec.safeguarding_screen
         and saved.get("safeguarding")
         and saved["safeguarding"].data.get("significant_harm") == "yes"
     )
@@ -169,14 +181,14 @@ def assessment_gaps(assessment: Assessment) -> list[Gap]:
     """Everything that stops the assessment being submitted, so it is not returned for missing evidence."""
     spec = spec_for(assessment.kind)
     saved = sections_by_key(assessment)
+    answers = completed_answers(assessment, spec, saved, keys=spec.checks_read)
     gaps = [
         Gap(f"Complete the section ‘{section_spec.title}’", section_spec.key)
-        for section_spec in spec.sections
-        if section_spec.required
-        and (saved.get(section_spec.key) is None or saved[section_spec.key].status != "completed")
+        for section_spec in spec.sections_needed(answers)
+        if saved.get(section_spec.key) is None or saved[section_spec.key].status != "completed"
     ]
     categories = set(assessment.attachments.values_list("category", flat=True)) if spec.checks_evidence else set()
-    gaps += spec.extra_checks(completed_answers(assessment, spec, saved, keys=spec.checks_read), categories)
+    gaps += spec.extra_checks(answers, categories)
     return gaps
 
 
@@ -214,3 +226,72 @@ def answer_cards(assessment: Assessment) -> list[dict]:
             }
         )
     return cards
+
+
+# ---------------------------------------------------------------- the disclosure log
+
+
+def is_author_or_co_author(user, assessment: Assessment) -> bool:
+    """The person wrote the assessment or was invited to write it with the author (not a viewer)."""
+    if assessment.author_id == user.pk:
+        return True
+    return Collaborator.objects.filter(assessment=assessment, user=user, role=CollaboratorRole.CO_AUTHOR).exists()
+
+
+def disclosures_for_reader(user) -> QuerySet[Disclosure]:
+    """The disclosures the person may search, newest first: all of them for the data protection officer and
+    service managers, those of their own teams' cases for a team manager, none for anyone else.
+
+    Only what the reader may already know: a team manager never learns who read another team's cases, nor
+    which reports were exported (they hold no case). Rows carry the person, the case and the child, so a page
+    of them costs one query.
+    """
+    disclosures = Disclosure.objects.select_related("actor", "assessment", "child").order_by("-created_at", "-id")
+    if not user.is_authenticated or not user.is_active:
+        return disclosures.none()
+    if has_role(user, Role.DATA_PROTECTION_OFFICER, Role.SERVICE_MANAGER):
+        return disclosures
+    managed = TeamMembership.objects.filter(user=user, role=TeamRole.MANAGER).values("team_id")
+    return disclosures.filter(assessment__team__in=managed)
+
+
+def disclosures_matching(
+    disclosures: QuerySet[Disclosure],
+    *,
+    child: str = "",
+    date_of_birth=None,
+    person: str = "",
+    seen_from=None,
+    seen_to=None,
+    kind: str = "",
+) -> QuerySet[Disclosure]:
+    """The disclosures about a child (name words or case reference, date of birth) or to a person (name words
+    or e-mail address), seen between two dates (inclusive, in the council's time zone), of one kind."""
+    for word in child.split():
+        disclosures = disclosures.filter(
+            Q(assessment__child_name__icontains=word)
+            | Q(child__first_name__icontains=word)
+            | Q(child__last_name__icontains=word)
+            | Q(assessment__reference__iexact=word)
+        )
+    if date_of_birth is not None:
+        disclosures = disclosures.filter(
+            Q(assessment__child_date_of_birth=date_of_birth) | Q(child__date_of_birth=date_of_birth)
+        )
+    person = person.strip()
+    if "@" in person:
+        disclosures = disclosures.filter(actor__email__iexact=person)
+    else:
+        for word in person.split():
+            disclosures = disclosures.filter(actor__full_name__icontains=word)
+    if seen_from is not None:
+        disclosures = disclosures.filter(created_at__gte=_start_of(seen_from))
+    if seen_to is not None:
+        disclosures = disclosures.filter(created_at__lt=_start_of(seen_to + dt.timedelta(days=1)))
+    if kind:
+        disclosures = disclosures.filter(kind=kind)
+    return disclosures
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from casework.models import Assessment, AssessmentKind, Outcome, Status
+from casework.models import Assessment, AssessmentKind, ConsentWithdrawalMethod, Outcome, Status
 from casework.sections import spec_for
 from portal.forms import GovukDateField
 
@@ -104,6 +104,7 @@ class ReturnForm(forms.Form):
         label="Message to the professional (optional)",
         required=False,
         max_length=2000,
+        error_messages={"max_length": "Message to the professional must be 2,000 characters or fewer"},
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -114,6 +115,9 @@ class ReturnForm(forms.Form):
                 label=f"{section.title}: what needs to change",
                 required=False,
                 max_length=2000,
+                error_messages={
+                    "max_length": f"What needs to change in ‘{section.title}’ must be 2,000 characters or fewer"
+                },
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
         self.order_fields([name for name in self.fields if name != "message"] + ["message"])
@@ -141,7 +145,10 @@ class CloseForm(forms.Form):
         help_text="The reasons for the decision and what happens next. The professional sees this.",
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": "Write a decision note"},
+        error_messages={
+            "required": "Write a decision note",
+            "max_length": "Decision note must be 5,000 characters or fewer",
+        },
     )
     lead_professional = forms.CharField(label="Lead professional (if accepted)", required=False, max_length=150)
     review_date = GovukDateField(
@@ -210,7 +217,7 @@ class ReasonForm(forms.Form):
         label="Reason",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Give a reason"},
+        error_messages={"required": "Give a reason", "max_length": "Reason must be 2,000 characters or fewer"},
     )
 
 
@@ -240,3 +247,49 @@ class NotificationSettingsForm(forms.Form):
 
 class PlanIssuedForm(forms.Form):
     issued_on = GovukDateField(label="Date the final EHC plan was issued", past_only=True)
+
+
+class ConsentWithdrawalForm(forms.Form):
+    withdrawn_by = forms.CharField(
+        label="Who in the family withdrew their consent",
+        help_text="Their name and how they are related to the child, for example Jane Hart, mother",
+        max_length=200,
+        error_messages={"required": "Enter who in the family withdrew their consent"},
+    )
+    withdrawn_on = GovukDateField(label="When they withdrew it", past_only=True)
+    method = forms.ChoiceField(
+        label="How they withdrew it",
+        choices=ConsentWithdrawalMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how the family withdrew their consent"},
+    )
+
+
+class ChildSearchForm(forms.Form):
+    reference = forms.CharField(
+        label="Case reference", required=False, max_length=20, help_text="For example, EHAT-2026-000123"
+    )
+    last_name = forms.CharField(label="Last name", required=False, max_length=100)
+    first_name = forms.CharField(
+        label="First name", required=False, max_length=100, help_text="Or the start of it, if you are not sure"
+    )
+    date_of_birth = GovukDateField(label="Date of birth", past_only=True, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        nothing_to_search = (
+            not (cleaned.get("reference") or "").strip() and not (cleaned.get("last_name") or "").strip()
+        )
+        if nothing_to_search and "reference" not in self.errors and "last_name" not in self.errors:
+            self.add_error("reference", "Enter a case reference or the child's last name")
+        return cleaned
+
+
+class SubjectAccessRequestForm(forms.Form):
+    requester = forms.CharField(
+        label="Who asked for the copy",
+        help_text="Their name and how they are related to the child, for example Jane Hart, mother",
+        max_length=200,
+        error_messages={"required": "Enter who asked for the copy"},
+    )
+    received_on = GovukDateField(label="Date the request was received", past_only=True)

@@ -65,7 +65,9 @@ class PauseReason(models.TextChoices):
         "Exceptional personal circumstances of the child or family (CoP 9.42)",
     )
     MISSED_APPOINTMENT = "missed_appointment", "The child or parent missed an appointment (CoP 9.42)"
-    WAITING_FOR_FAMILY = "waiting_for_family", "Waiting for the family (local target only)"
+    # Early Help and Young Carers: no statutory clock, only the team's local target, which stops for these.
+    WAITING_FOR_FAMILY = "waiting_for_family", "The family is unavailable (for example ill, away or not responding)"
+    AWAITING_AGENCY = "awaiting_agency", "Waiting for information from another agency"
 
 
 class ClockPause(models.Model):
@@ -119,11 +121,18 @@ class NotificationKind(models.TextChoices):
     REOPENED = "reopened", "A closed assessment was reopened"
     DEADLINE_SOON = "deadline_soon", "A deadline is 5 working days away"
     OVERDUE = "overdue", "An assessment is overdue"
+    CONSENT_WITHDRAWN = "consent_withdrawn", "The family withdrew consent for an assessment"
 
 
 # People must get these whatever their choices: they need action, or they are a decision.
 MANDATORY_KINDS = frozenset(
-    {NotificationKind.RETURNED, NotificationKind.CLOSED, NotificationKind.OVERDUE, NotificationKind.ASSIGNED}
+    {
+        NotificationKind.RETURNED,
+        NotificationKind.CLOSED,
+        NotificationKind.OVERDUE,
+        NotificationKind.ASSIGNED,
+        NotificationKind.CONSENT_WITHDRAWN,
+    }
 )
 
 

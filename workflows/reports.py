@@ -56,15 +56,15 @@ from django.db.models.functions import Lead
 from django.urls import reverse
 from django.utils import timezone
 
-from casework.models import Assessment, AssessmentKind, CaseEvent, CaseEventKind, Outcome, Status
+from casework.models import NOT_DECISIONS, Assessment, AssessmentKind, CaseEvent, CaseEventKind, Outcome, Status
 from casework.sections import spec_for
 from identity.models import OrganisationKind, Team, User
 from portal.remembered import remembered
 
 from . import summaries
 from .models import ClockPause, DailyTeamSummary
-from .selectors import OPEN_STATUSES, is_council_user, managed_teams_of, teams_of
-from .services import OUTCOMES_BY_KIND
+from .selectors import OPEN_STATUSES, is_council_user, kinds_routed_to, managed_teams_of, teams_of
+from .services import ENDINGS_WITHOUT_DECISION, OUTCOMES_BY_KIND
 
 # England, 2024: the share of new EHC plans issued within 20 weeks (SEND statistics, DfE).
 ENGLAND_20_WEEKS_PERCENT = 46.4
@@ -467,7 +467,7 @@ def outcomes_by_type(scope: ReportScope, filters: ReportFilters, summed: Summed 
     }
     counts = []
     for kind in _kinds(filters):
-        outcomes = (*OUTCOMES_BY_KIND[kind], Outcome.WITHDRAWN)
+        outcomes = (*OUTCOMES_BY_KIND[kind], *ENDINGS_WITHOUT_DECISION[kind])
         of_kind = sum(found.get((kind, outcome), 0) for outcome in outcomes)
         counts += [
             OutcomeCount(kind, outcome, Outcome(outcome).label, found.get((kind, outcome), 0), of_kind)
@@ -707,7 +707,7 @@ def _process_times(scope: ReportScope, filters: ReportFilters) -> dict[str, Dist
         .values_list("assessment_id", DaysBetween(F("picked_up_at"), F("assessment__first_submitted_at")))
     )
     closed = _closed(cases, filters)
-    decisions = closed.exclude(outcome=Outcome.WITHDRAWN).values_list(
+    decisions = closed.exclude(outcome__in=NOT_DECISIONS).values_list(
         "pk", DaysBetween(F("closed_at"), F("first_submitted_at"))
     )
     closes = closed.values_list("pk", DaysBetween(F("closed_at"), F("first_submitted_at")))
@@ -1164,8 +1164,39 @@ class Timeliness:
         )
 
 
-def _ehcp_applies(filters: ReportFilters) -> bool:
-    return filters.kind in ("", AssessmentKind.EHCP)
+def _ehcp_applies(scope: ReportScope, filters: ReportFilters) -> bool:
+    """EHCP's statutory figures are for those whose teams receive EHCP requests (not, say, Early Help's)."""
+    return filters.kind in ("", AssessmentKind.EHCP) and AssessmentKind.EHCP in kinds_routed_to(scope.team_ids)
+
+
+@dataclass(frozen=True)
+class LocalTarget:
+    """The share of one kind's decisions in the period made within the council's local target."""
+
+    kind: str
+    title: str
+    decided: int
+    within: int
+
+    @property
+    def percent(self) -> float | None:
+        return 100 * self.within / self.decided if self.decided else None
+
+
+def local_targets(scope: ReportScope, filters: ReportFilters, summed: Summed | None = None) -> tuple[LocalTarget, ...]:
+    """For each kind with a local decision target that the reader's teams receive: decisions made within it."""
+    summed = summed if summed is not None else summed_figures(scope, filters)
+    targets = []
+    for kind in kinds_routed_to(scope.team_ids):
+        days = settings.PORTAL_DEADLINES[kind].get("decision_working_days")
+        if days is None or kind not in _kinds(filters):
+            continue
+        decided = sum(
+            cases for (figure, of_kind, _), cases in summed.items() if (figure, of_kind) == (summaries.DECIDED, kind)
+        )
+        title = f"{spec_for(kind).short_title} decisions within {days} working days"
+        targets.append(LocalTarget(kind, title, decided, _of_kind(summed, summaries.DECIDED_WITHIN, kind)))
+    return tuple(targets)
 
 
 def _monthly(summed: Summed, figure: str) -> dict[dt.date, int]:
@@ -1185,7 +1216,7 @@ def ehcp_decisions(scope: ReportScope, filters: ReportFilters, summed: Summed | 
             MonthShare(month, cases.get(month, 0), within.get(month, 0))
             for month in _month_starts(filters.date_from, filters.date_to)
         ),
-        applies=_ehcp_applies(filters),
+        applies=_ehcp_applies(scope, filters),
     )
 
 
@@ -1202,7 +1233,7 @@ def ehcp_plans(scope: ReportScope, filters: ReportFilters, summed: Summed | None
             MonthShare(month, cases.get(month, 0), within.get(month, 0))
             for month in _month_starts(filters.date_from, filters.date_to)
         ),
-        applies=_ehcp_applies(filters),
+        applies=_ehcp_applies(scope, filters),
     )
 
 
@@ -1262,6 +1293,7 @@ class Dashboard:
     due_soon: DueList
     ehcp_decisions: Timeliness
     ehcp_plans: Timeliness
+    local_targets: tuple[LocalTarget, ...]
 
     def report(self, slug: str):
         return getattr(self, REPORTS[slug].attribute)
@@ -1315,4 +1347,5 @@ def dashboard(scope: ReportScope, filters: ReportFilters) -> Dashboard:
         due_soon=due_soon(scope, filters),
         ehcp_decisions=ehcp_decisions(scope, filters, summed),
         ehcp_plans=ehcp_plans(scope, filters, summed),
+        local_targets=local_targets(scope, filters, summed),
     )

@@ -82,10 +82,21 @@ def sample_answers(kind: str) -> dict[str, dict]:
                 "attendance": "91",
             },
             "requester": {
+                "requested_by": "professional",
                 **{f"requester_{key}": value for key, value in PERSON.items() if key != "organisation"},
                 "requester_setting": "A school",
                 "evidence": ["parent_views", "child_views"],
             },
+            "parents": _rows(
+                "parents",
+                {
+                    "name": "A parent",
+                    "relationship": "Mother",
+                    "parental_responsibility": "yes",
+                    "phone": "07700 900982",
+                    "knows_of_request": "yes",
+                },
+            ),
             "needs": {
                 "communication_needs": "Limited expressive language.",
                 "communication_level": "significant",
@@ -115,7 +126,19 @@ def sample_answers(kind: str) -> dict[str, dict]:
             "declaration": {"parents_told": "yes", **_date("parents_told_on", 10, 1, 2026), "accurate": "on"},
         }
     return {
+        "safeguarding": {"significant_harm": "no"},
         "young_carer": {**CHILD, "school": "A secondary school"},
+        "consent": {
+            "young_carer_consent": "yes",
+            **_date("young_carer_consent_on", 5, 1, 2026),
+            "young_carer_consent_method": "verbal",
+            "parent_consent": "yes",
+            "parent_name": "A parent",
+            "parent_relationship": "Mum",
+            **_date("parent_consent_on", 5, 1, 2026),
+            "parent_consent_method": "written",
+            "covers": ["share", "store"],
+        },
         "cared_for": _rows("people", {"name": "A parent", "relationship": "Mum", "condition": "Multiple sclerosis"}),
         "caring": {
             "tasks": ["practical", "emotional"],
@@ -126,6 +149,7 @@ def sample_answers(kind: str) -> dict[str, dict]:
         "impact": {"wellbeing": "Often tired.", "education": "Late twice a week.", "development": "Few friends."},
         "inappropriate": {"inappropriate": "no", "caring_appropriate": "yes"},
         "wishes": {"wishes": "Time with friends.", "outcomes": "A break each week."},
+        "needs": {"eligible_needs": "yes"},
         "plan": _rows(
             "actions", {"action": "Young carers group", "who": "Young Carers service", **_date("by_when", 1, 3, 2026)}
         ),

@@ -7,8 +7,10 @@ Submitting lives here, not in casework: it hands the assessment to the council's
 """
 
 import datetime
+import logging
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +24,8 @@ from casework.models import (
     CaseEventKind,
     Collaborator,
     CollaboratorRole,
+    ConsentWithdrawal,
+    ConsentWithdrawalMethod,
     Outcome,
     Status,
 )
@@ -52,9 +56,12 @@ from .models import (
     NotificationKind,
     NotificationPreference,
     PauseReason,
+    TeamRoute,
 )
 from .notifications import notify, notify_all
 from .selectors import routed_team
+
+logger = logging.getLogger(__name__)
 
 REVIEWER_RIGHTS = (VIEW_ASSESSMENT, REVIEW_ASSESSMENT)
 
@@ -74,6 +81,12 @@ OUTCOMES_BY_KIND = {
     "ehat": (Outcome.ACCEPTED, Outcome.SIGNPOSTED, Outcome.STEPPED_UP),
     "ehcp": (Outcome.AGREED_TO_ASSESS, Outcome.REFUSED_TO_ASSESS),
     "young_carers": (Outcome.SUPPORT_PLAN, Outcome.NO_ELIGIBLE_NEEDS),
+}
+# How each kind can close with no decision made: the author withdrew it, or (an EHAT) the family withdrew consent.
+ENDINGS_WITHOUT_DECISION = {
+    "ehat": (Outcome.WITHDRAWN, Outcome.CONSENT_WITHDRAWN),
+    "ehcp": (Outcome.WITHDRAWN,),
+    "young_carers": (Outcome.WITHDRAWN,),
 }
 
 
@@ -238,11 +251,124 @@ def _resume_clock(assessment: Assessment, actor: User) -> None:
     )
 
 
+# ---------------------------------------------------------------- what a person may do to a case now
+#
+# Each transition's checks, in the order the transition makes them: the service runs them on the locked row,
+# and the case page and the form pages run the same ones, so a button or a form is offered only to someone
+# who could use it, and a form page refuses (as its POST would) before showing anything.
+
+
+def may(check, actor: User, assessment: Assessment) -> bool:
+    """Whether one of the ensure_may_* checks passes for this person and case as it stands."""
+    try:
+        check(actor, assessment)
+    except (TransitionRefused, PermissionDenied):
+        return False
+    return True
+
+
+def ensure_may_claim(actor: User, assessment: Assessment):
+    """Refuse unless the person may pick the case up now; the review task they would take, if they may."""
+    if assessment.status == Status.UNDER_REVIEW:
+        holder = assessment.assigned_to.full_name if assessment.assigned_to else "another officer"
+        raise AlreadyTaken(f"{holder} has just picked this assessment up")
+    if assessment.status != Status.SUBMITTED:
+        raise TransitionRefused("This assessment is not in the queue")
+    if assessment.assigned_to_id not in (None, actor.pk) and not is_team_manager(actor, assessment.team):
+        raise AlreadyTaken(f"This assessment is waiting for {assessment.assigned_to.full_name}")
+    # The cheaper check first: a service manager, or an officer of another team, costs no read of the task.
+    require(
+        is_team_member(actor, assessment.team), "Only officers of the team this assessment is routed to can pick it up"
+    )
+    task = _review_task(assessment)
+    require(
+        FLOWS[assessment.kind].review.can_assign(actor, task),
+        "Only officers of the team this assessment is routed to can pick it up",
+    )
+    return task
+
+
+def ensure_may_assign(actor: User, assessment: Assessment) -> None:
+    require(is_team_manager(actor, assessment.team), "Only a manager of this team can assign its work")
+    if assessment.status not in (Status.SUBMITTED, Status.UNDER_REVIEW):
+        raise TransitionRefused("Only assessments in the queue or under review can be assigned")
+
+
+def ensure_may_release(actor: User, assessment: Assessment) -> None:
+    if assessment.status != Status.UNDER_REVIEW:
+        raise TransitionRefused("Only an assessment under review can be put back in the queue")
+    require(
+        _holds(actor, assessment) or is_team_manager(actor, assessment.team),
+        "Only the officer reviewing this assessment or a manager of its team can put it back in the queue",
+    )
+
+
+def ensure_may_return(actor: User, assessment: Assessment) -> None:
+    if assessment.status != Status.UNDER_REVIEW:
+        raise TransitionRefused("Only an assessment under review can be returned")
+    require(_holds(actor, assessment), "Only the officer reviewing this assessment can return it")
+
+
+def ensure_may_decide(actor: User, assessment: Assessment) -> None:
+    if assessment.status != Status.UNDER_REVIEW:
+        raise TransitionRefused("Only an assessment under review can be decided")
+    require(_holds(actor, assessment), "Only the officer reviewing this assessment can decide it")
+
+
+def ensure_may_reopen(actor: User, assessment: Assessment) -> None:
+    require(is_team_manager(actor, assessment.team), "Only a manager of this team can reopen its cases")
+    if not can_reopen(actor, assessment):
+        raise TransitionRefused(
+            f"Only cases closed in the last {settings.PORTAL_REOPEN_WINDOW_DAYS} days can be reopened"
+        )
+
+
+def _ensure_may_work_the_clock(actor: User, assessment: Assessment) -> None:
+    require(
+        _holds(actor, assessment) or is_team_manager(actor, assessment.team),
+        "Only the officer reviewing this assessment or a manager of its team can stop or restart its clock",
+    )
+
+
+def ensure_may_pause(actor: User, assessment: Assessment) -> None:
+    _ensure_may_work_the_clock(actor, assessment)
+    if assessment.status not in (Status.SUBMITTED, Status.UNDER_REVIEW):
+        raise TransitionRefused("The clock can only be paused while the council has the assessment")
+    if _open_pause(assessment) is not None:
+        raise TransitionRefused("The clock is already paused")
+
+
+def ensure_may_resume(actor: User, assessment: Assessment) -> None:
+    _ensure_may_work_the_clock(actor, assessment)
+    if assessment.status not in (Status.SUBMITTED, Status.UNDER_REVIEW):
+        # A return's pause ends when the professional resubmits, not before.
+        raise TransitionRefused("The clock can only be restarted while the council has the assessment")
+    if _open_pause(assessment) is None:
+        raise TransitionRefused("The clock is not paused")
+
+
 # ---------------------------------------------------------------- submitting
 
 
 class SubmissionRefused(TransitionRefused):
     """The assessment cannot be submitted as it is."""
+
+
+class DeclarationMissing(SubmissionRefused):
+    """Everything else allows the submission, but the declaration was not confirmed."""
+
+
+def _receiving_team(assessment: Assessment) -> Team:
+    """The team that receives the assessment, or a refusal that keeps the draft when no team does just now."""
+    try:
+        return routed_team(assessment.kind)
+    except TeamRoute.DoesNotExist:
+        # A setting for an administrator to put right, not a fault of the person submitting.
+        logger.error("submission_refused no_team_route kind=%s assessment=%s", assessment.kind, assessment.pk)
+        raise SubmissionRefused(
+            "The council cannot receive this assessment just now. It has not been sent and nothing in it has "
+            f"changed: try again later, or contact the portal team at {settings.PORTAL_SUPPORT_EMAIL}"
+        ) from None
 
 
 @transaction.atomic
@@ -256,7 +382,7 @@ def assessment_submit(*, actor: User, assessment: Assessment, declaration: bool)
         raise SubmissionRefused("This assessment has already been submitted")
     require(can_submit_assessment(actor, assessment))
     if not declaration:
-        raise SubmissionRefused("Confirm the declaration to submit the assessment")
+        raise DeclarationMissing("Confirm the declaration to submit the assessment")
     if assessment_gaps(assessment):
         raise SubmissionRefused("The assessment is not complete: check your answers")
     counted = summaries.case_figures(assessment)
@@ -271,7 +397,7 @@ def assessment_submit(*, actor: User, assessment: Assessment, declaration: bool)
             _revoke_officer(assessment.assigned_to, assessment)
             assessment.assigned_to = None
     else:
-        team = routed_team(assessment.kind)
+        team = _receiving_team(assessment)
         assessment.team = team
         grant(team.group, REVIEWER_RIGHTS, assessment)
         due = deadlines.due_dates_for(assessment.kind, timezone.localdate(), deadlines.bank_holidays())
@@ -346,19 +472,7 @@ def _notify_submitted(assessment: Assessment, *, resubmission: bool) -> None:
 def assessment_claim(*, actor: User, assessment: Assessment) -> Assessment:
     """An officer of the routed team picks a case up from the queue. If two try at once, one wins."""
     assessment = _lock(assessment)
-    if assessment.status == Status.UNDER_REVIEW:
-        holder = assessment.assigned_to.full_name if assessment.assigned_to else "another officer"
-        raise AlreadyTaken(f"{holder} has just picked this assessment up")
-    if assessment.status != Status.SUBMITTED:
-        raise TransitionRefused("This assessment is not in the queue")
-    if assessment.assigned_to_id not in (None, actor.pk) and not is_team_manager(actor, assessment.team):
-        raise AlreadyTaken(f"This assessment is waiting for {assessment.assigned_to.full_name}")
-    task = _review_task(assessment)
-    flow_class = FLOWS[assessment.kind]
-    require(
-        is_team_member(actor, assessment.team) and flow_class.review.can_assign(actor, task),
-        "Only officers of the team this assessment is routed to can pick it up",
-    )
+    task = ensure_may_claim(actor, assessment)
     activation = _activation(task)
     activation.assign(actor)
     _take(assessment, actor)
@@ -390,8 +504,7 @@ def assessment_assign(*, actor: User, assessment: Assessment, officer: User) -> 
     require(is_team_manager(actor, assessment.team), "Only a manager of this team can assign its work")
     if not is_team_member(officer, assessment.team):
         raise TransitionRefused(f"{officer.full_name} is not in the {assessment.team.name}")
-    if assessment.status not in (Status.SUBMITTED, Status.UNDER_REVIEW):
-        raise TransitionRefused("Only assessments in the queue or under review can be assigned")
+    ensure_may_assign(actor, assessment)
     if assessment.assigned_to_id == officer.pk and assessment.status == Status.UNDER_REVIEW:
         raise TransitionRefused(f"{officer.full_name} already has this assessment")
     task = _review_task(assessment)
@@ -419,9 +532,7 @@ def assessment_assign(*, actor: User, assessment: Assessment, officer: User) -> 
 def assessment_release(*, actor: User, assessment: Assessment) -> Assessment:
     """The officer holding a case puts it back in the team's queue."""
     assessment = _lock(assessment)
-    if assessment.status != Status.UNDER_REVIEW:
-        raise TransitionRefused("Only an assessment under review can be put back in the queue")
-    require(_holds(actor, assessment) or is_team_manager(actor, assessment.team))
+    ensure_may_release(actor, assessment)
     task = _review_task(assessment)
     activation = _activation(task)
     activation.unassign()
@@ -453,9 +564,7 @@ def assessment_return(
 ) -> Assessment:
     """Send the assessment back to its author, saying what each section needs. Their editing rights return."""
     assessment = _lock(assessment)
-    if assessment.status != Status.UNDER_REVIEW:
-        raise TransitionRefused("Only an assessment under review can be returned")
-    require(_holds(actor, assessment), "Only the officer reviewing this assessment can return it")
+    ensure_may_return(actor, assessment)
     comments = {key: text.strip() for key, text in comments.items() if text and text.strip()}
     if not comments:
         raise TransitionRefused("Say what needs to change in at least one section")
@@ -507,9 +616,7 @@ def assessment_close(
 ) -> Assessment:
     """Record the decision and close the case. The author is told the outcome and what happens next."""
     assessment = _lock(assessment)
-    if assessment.status != Status.UNDER_REVIEW:
-        raise TransitionRefused("Only an assessment under review can be decided")
-    require(_holds(actor, assessment), "Only the officer reviewing this assessment can decide it")
+    ensure_may_decide(actor, assessment)
     if outcome not in OUTCOMES_BY_KIND[assessment.kind]:
         raise TransitionRefused("Choose an outcome for this kind of assessment")
     if not note.strip():
@@ -536,6 +643,17 @@ def assessment_close(
     return assessment
 
 
+def _review_stop(assessment: Assessment) -> None:
+    """Cancel the case's review process and end its open pause: the case is closing before a decision."""
+    review = active_review(assessment)
+    if review is not None:
+        FLOWS[assessment.kind].instance.cancel(review)
+    ended_pause = _open_pause(assessment)
+    if ended_pause is not None:
+        ended_pause.ended_on = timezone.localdate()
+        ended_pause.save()
+
+
 @transaction.atomic
 def assessment_withdraw(*, actor: User, assessment: Assessment, reason: str) -> Assessment:
     """The author takes the assessment back before a decision; it closes as withdrawn, the officer is told."""
@@ -546,14 +664,8 @@ def assessment_withdraw(*, actor: User, assessment: Assessment, reason: str) -> 
     if not reason.strip():
         raise TransitionRefused("Say why you are withdrawing the assessment")
     counted = summaries.case_figures(assessment)
-    review = active_review(assessment)
-    if review is not None:
-        FLOWS[assessment.kind].instance.cancel(review)
+    _review_stop(assessment)
     holder = assessment.assigned_to
-    ended_pause = _open_pause(assessment)
-    if ended_pause is not None:
-        ended_pause.ended_on = timezone.localdate()
-        ended_pause.save()
     assessment.status = Status.CLOSED
     assessment.outcome = Outcome.WITHDRAWN
     assessment.decision_note = reason.strip()
@@ -574,12 +686,113 @@ def assessment_withdraw(*, actor: User, assessment: Assessment, reason: str) -> 
     return assessment
 
 
+def can_record_consent_withdrawal(user: User, assessment: Assessment) -> bool:
+    """The author, a co-author or the officer holding an Early Help Assessment sent to the council."""
+    if assessment.kind != "ehat" or assessment.status == Status.DRAFT or assessment.anonymised_at is not None:
+        return False
+    if not user.is_active or ConsentWithdrawal.objects.filter(assessment=assessment).exists():
+        return False
+    return (
+        user.pk == assessment.author_id
+        or _holds(user, assessment)
+        or Collaborator.objects.filter(assessment=assessment, user=user, role=CollaboratorRole.CO_AUTHOR).exists()
+    )
+
+
+@transaction.atomic
+def consent_withdrawal_record(
+    *, actor: User, assessment: Assessment, withdrawn_on: datetime.date, withdrawn_by: str, method: str
+) -> ConsentWithdrawal:
+    """The family withdraw the consent an EHAT relies on: it closes, the review stops, nobody new is let in.
+
+    Closed with the outcome "consent withdrawn" unless already decided (the decision then stands for the
+    figures, and cannot be reopened). The retention clock runs from the close. The author, co-authors, the
+    officer and the team are told, without the child's name.
+    """
+    assessment = _lock(assessment)
+    if assessment.kind != "ehat":
+        raise TransitionRefused("Only an Early Help Assessment relies on the family's consent")
+    if ConsentWithdrawal.objects.filter(assessment=assessment).exists():
+        raise TransitionRefused("The family's withdrawal of consent has already been recorded")
+    require(
+        can_record_consent_withdrawal(actor, assessment),
+        "Only the author, a co-author or the officer holding the case can record this",
+    )
+    withdrawn_by = withdrawn_by.strip()
+    if not withdrawn_by:
+        raise TransitionRefused("Say who in the family withdrew their consent")
+    if withdrawn_on > timezone.localdate():
+        raise TransitionRefused("The date consent was withdrawn must be today or in the past")
+    if method not in ConsentWithdrawalMethod.values:
+        raise TransitionRefused("Select how the family withdrew their consent")
+    holder = assessment.assigned_to
+    if assessment.status != Status.CLOSED:
+        counted = summaries.case_figures(assessment)
+        _review_stop(assessment)
+        assessment.status = Status.CLOSED
+        assessment.outcome = Outcome.CONSENT_WITHDRAWN
+        assessment.closed_at = timezone.now()
+        _save(assessment, "Consent withdrawn by the family", actor)
+        summaries.summary_change_apply(counted, summaries.case_figures(assessment))
+        revoke_from_all_users(DRAFTING_RIGHTS, assessment, in_hand=(actor, assessment.author))
+    withdrawal = ConsentWithdrawal.objects.create(
+        assessment=assessment, withdrawn_on=withdrawn_on, withdrawn_by=withdrawn_by, method=method, recorded_by=actor
+    )
+    how = ConsentWithdrawalMethod(method).label
+    case_event_record(
+        assessment=assessment,
+        kind=CaseEventKind.CONSENT_WITHDRAWN,
+        actor=actor,
+        summary=f"{withdrawn_by}, {how[0].lower()}{how[1:]}, on {withdrawn_on:%-d %B %Y}",
+        changes=[
+            {"field": "Who withdrew consent", "before": "", "after": withdrawn_by},
+            {"field": "How", "before": "", "after": how},
+            {"field": "When", "before": "", "after": f"{withdrawn_on:%-d %B %Y}"},
+        ],
+    )
+    _notify_consent_withdrawn(assessment, actor=actor, holder=holder)
+    return withdrawal
+
+
+def _notify_consent_withdrawn(assessment: Assessment, *, actor: User, holder: User | None) -> None:
+    # No child's name in these e-mails: the family has withdrawn the consent to share it.
+    context = {"recorder": actor.full_name, "child_name": ""}
+    told = {actor.pk}
+    for drafter in _drafters(assessment):
+        if drafter.pk not in told:
+            told.add(drafter.pk)
+            notify(
+                kind=NotificationKind.CONSENT_WITHDRAWN,
+                assessment=assessment,
+                recipient=drafter,
+                link=_author_link(assessment),
+                context=context,
+            )
+    if holder is not None and holder.pk not in told:
+        notify(
+            kind=NotificationKind.CONSENT_WITHDRAWN,
+            assessment=assessment,
+            recipient=holder,
+            link=_officer_link(assessment),
+            context=context,
+        )
+    if assessment.team is not None and assessment.team.email:
+        notify(
+            kind=NotificationKind.CONSENT_WITHDRAWN,
+            assessment=assessment,
+            email=assessment.team.email,
+            link=_officer_link(assessment),
+            context=context,
+        )
+
+
 def can_reopen(user: User, assessment: Assessment) -> bool:
     window = datetime.timedelta(days=settings.PORTAL_REOPEN_WINDOW_DAYS)
     return (
         assessment.status == Status.CLOSED
-        # A withdrawal is the professional's decision, not the council's to undo.
-        and assessment.outcome != Outcome.WITHDRAWN
+        # A withdrawal is the professional's decision, not the council's to undo; nor is the family's.
+        and assessment.outcome not in (Outcome.WITHDRAWN, Outcome.CONSENT_WITHDRAWN)
+        and not ConsentWithdrawal.objects.filter(assessment=assessment).exists()
         and assessment.closed_at is not None
         and timezone.now() - assessment.closed_at <= window
         and is_team_manager(user, assessment.team)
@@ -590,11 +803,7 @@ def can_reopen(user: User, assessment: Assessment) -> bool:
 def assessment_reopen(*, actor: User, assessment: Assessment, reason: str) -> Assessment:
     """A team manager reopens a recently closed case: a new review, with the last officer if still in the team."""
     assessment = _lock(assessment)
-    require(is_team_manager(actor, assessment.team), "Only a manager of this team can reopen its cases")
-    if not can_reopen(actor, assessment):
-        raise TransitionRefused(
-            f"Only cases closed in the last {settings.PORTAL_REOPEN_WINDOW_DAYS} days can be reopened"
-        )
+    ensure_may_reopen(actor, assessment)
     if not reason.strip():
         raise TransitionRefused("Say why the case is being reopened")
     counted = summaries.case_figures(assessment)
@@ -652,23 +861,27 @@ def plan_issued_record(*, actor: User, assessment: Assessment, issued_on: dateti
 # ---------------------------------------------------------------- the clock, by hand
 
 
+# The statutory clock of an EHCP request stops only for the exceptions of SEND Code of Practice 9.42.
+CODE_OF_PRACTICE_EXCEPTIONS = (
+    PauseReason.SCHOOL_CLOSED,
+    PauseReason.CHILD_AWAY,
+    PauseReason.FAMILY_CIRCUMSTANCES,
+    PauseReason.MISSED_APPOINTMENT,
+)
+# Early Help and Young Carers assessments have only the team's local target, which stops for reasons of its own.
+LOCAL_TARGET_REASONS = (PauseReason.WAITING_FOR_FAMILY, PauseReason.AWAITING_AGENCY)
+
+
 def pause_reasons_for(kind: str) -> list[PauseReason]:
-    """Why an officer may stop the clock: for EHCP requests only the Code of Practice 9.42 exceptions."""
-    reasons = [reason for reason in PauseReason if reason != PauseReason.RETURNED]
-    if kind == "ehcp":
-        reasons = [reason for reason in reasons if reason != PauseReason.WAITING_FOR_FAMILY]
-    return reasons
+    """Why an officer may stop the clock: the Code of Practice 9.42 exceptions for EHCP requests only."""
+    return list(CODE_OF_PRACTICE_EXCEPTIONS if kind == "ehcp" else LOCAL_TARGET_REASONS)
 
 
 @transaction.atomic
 def clock_pause(*, actor: User, assessment: Assessment, reason: str) -> Assessment:
     """Stop the clock for a recorded reason (for EHCP requests, a SEND Code of Practice 9.42 exception)."""
     assessment = _lock(assessment)
-    require(_holds(actor, assessment) or is_team_manager(actor, assessment.team))
-    if assessment.status not in (Status.SUBMITTED, Status.UNDER_REVIEW):
-        raise TransitionRefused("The clock can only be paused while the council has the assessment")
-    if _open_pause(assessment) is not None:
-        raise TransitionRefused("The clock is already paused")
+    ensure_may_pause(actor, assessment)
     if reason not in pause_reasons_for(assessment.kind):
         raise TransitionRefused("Choose one of the reasons the clock may stop for")
     _pause_clock(assessment, PauseReason(reason), actor)
@@ -679,12 +892,7 @@ def clock_pause(*, actor: User, assessment: Assessment, reason: str) -> Assessme
 @transaction.atomic
 def clock_resume(*, actor: User, assessment: Assessment) -> Assessment:
     assessment = _lock(assessment)
-    require(_holds(actor, assessment) or is_team_manager(actor, assessment.team))
-    if assessment.status not in (Status.SUBMITTED, Status.UNDER_REVIEW):
-        # A return's pause ends when the professional resubmits, not before.
-        raise TransitionRefused("The clock can only be restarted while the council has the assessment")
-    if _open_pause(assessment) is None:
-        raise TransitionRefused("The clock is not paused")
+    ensure_may_resume(actor, assessment)
     _resume_clock(assessment, actor)
     _save(assessment, "Clock resumed", actor)
     return assessment

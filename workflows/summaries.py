@@ -23,12 +23,14 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from casework.models import Assessment, AssessmentSection, CaseEvent, CaseEventKind, Outcome, Status
+from casework.models import NOT_DECISIONS, Assessment, AssessmentSection, CaseEvent, CaseEventKind, Outcome, Status
 
 from .models import DailyTeamSummary
 
 RECEIVED = "received"
 DECIDED = "decided"
+# Decided by the decision due date: the local target of an EHAT or a Young Carers assessment, 6 weeks for EHCP.
+DECIDED_WITHIN = "decided_within"
 CLOSED = "closed"
 OUTCOME = "outcome:"
 RETURNS = "returns"
@@ -72,8 +74,10 @@ def _figures(
         closed_on = timezone.localdate(closed_at)
         add(closed_on, CLOSED)
         add(closed_on, OUTCOME + outcome)
-        if outcome != Outcome.WITHDRAWN:
+        if outcome not in NOT_DECISIONS:
             add(closed_on, DECIDED)
+            if decision_due is not None and closed_on <= decision_due:
+                add(closed_on, DECIDED_WITHIN)
         if kind == "ehcp" and outcome in (Outcome.AGREED_TO_ASSESS, Outcome.REFUSED_TO_ASSESS):
             add(closed_on, EHCP_DECISIONS)
             if decision_due is not None and closed_on <= decision_due:

@@ -10,15 +10,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from viewflow.workflow.exceptions import FlowLockFailed
 
-from casework.models import Assessment, Status
+from casework.forms import DeclarationForm
+from casework.models import Assessment, DisclosureKind, Status
 from casework.sections import spec_for
 from casework.selectors import answer_cards, assessment_for_user, attachments_of
+from casework.services import case_read_record
+from casework.views.assessment import check_answers_page
 from identity.permissions import require
 
 from . import services
 from .forms import (
     AssignForm,
     CloseForm,
+    ConsentWithdrawalForm,
     MessageForm,
     NotificationSettingsForm,
     PauseForm,
@@ -30,6 +34,8 @@ from .forms import (
 from .models import NotificationPreference
 from .selectors import (
     case_for_council,
+    consent_withdrawal_of,
+    holder_line,
     is_council_user,
     managed_teams_of,
     messages_of,
@@ -81,10 +87,12 @@ def refusals_shown(view):
 @require_POST
 def submit(request, pk: int):
     assessment = assessment_for_user(request.user, pk)
+    declaration_form = DeclarationForm(request.POST, kind=assessment.kind)
     try:
-        services.assessment_submit(
-            actor=request.user, assessment=assessment, declaration=request.POST.get("declaration") == "yes"
-        )
+        services.assessment_submit(actor=request.user, assessment=assessment, declaration=declaration_form.is_valid())
+    except services.DeclarationMissing:
+        # Shown again with the error on the tick box, as every form of the portal shows its errors.
+        return check_answers_page(request, assessment, declaration_form)
     except services.SubmissionRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("casework:check", pk=assessment.pk)
@@ -110,6 +118,7 @@ def progress(request, pk: int):
         services.message_post(actor=request.user, assessment=assessment, body=form.cleaned_data["body"])
         messages.success(request, "Your message has been sent")
         return redirect("workflows:progress", pk=assessment.pk)
+    case_read_record(actor=request.user, assessment=assessment, kind=DisclosureKind.PROGRESS_VIEWED)
     return render(
         request,
         "workflows/progress.html",
@@ -122,6 +131,8 @@ def progress(request, pk: int):
             "form": form,
             "can_message": services.can_message(request.user, assessment),
             "can_withdraw": request.user.pk == assessment.author_id and assessment.status != Status.CLOSED,
+            "can_record_consent_withdrawal": services.can_record_consent_withdrawal(request.user, assessment),
+            "consent_withdrawal": consent_withdrawal_of(assessment),
             "pause": open_pause(assessment),
             "today": timezone.localdate(),
         },
@@ -139,6 +150,30 @@ def withdraw(request, pk: int):
         messages.success(request, f"{assessment.reference} has been withdrawn")
         return redirect("casework:home")
     return render(request, "workflows/withdraw.html", {"assessment": assessment, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_shown
+def consent_withdrawal(request, pk: int):
+    """Record that the family withdrew their consent to an Early Help Assessment."""
+    assessment = assessment_for_user(request.user, pk)
+    require(
+        services.can_record_consent_withdrawal(request.user, assessment),
+        "Only the author, a co-author or the officer holding an Early Help Assessment can record this",
+    )
+    # The officer holding the case goes back to the council's page of it; the professionals to progress.
+    back = "workflows:case" if assessment.assigned_to_id == request.user.pk else "workflows:progress"
+    form = ConsentWithdrawalForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_withdrawal_record(actor=request.user, assessment=assessment, **form.cleaned_data)
+        except services.TransitionRefused as refusal:
+            # Someone recorded it a moment earlier: say so on a page this person can see.
+            messages.error(request, str(refusal))
+            return redirect(back, pk=assessment.pk)
+        messages.success(request, f"The family's withdrawal of consent for {assessment.reference} has been recorded")
+        return redirect(back, pk=assessment.pk)
+    return render(request, "workflows/consent_withdrawal.html", {"assessment": assessment, "form": form, "back": back})
 
 
 # ---------------------------------------------------------------- work trays
@@ -192,36 +227,52 @@ def work(request, tray: str = "queue"):
 # ---------------------------------------------------------------- the case, for the council
 
 
-def _case_context(request, assessment):
+def _case_context(request, assessment, **bound_forms):
+    """The case page: everything about the case, and only the actions this person may take on it now.
+
+    `bound_forms`: a form of the page that was posted with errors, shown with them (and in the error summary).
+    """
     user = request.user
-    holds = assessment.assigned_to_id == user.pk
     manager = services.is_team_manager(user, assessment.team)
     member = services.is_team_member(user, assessment.team)
-    return {
+    pause = open_pause(assessment)
+    context = {
         "assessment": assessment,
         "spec": spec_for(assessment.kind),
         "cards": answer_cards(assessment),
         "attachments": attachments_of(assessment),
         "thread": messages_of(assessment),
         "message_form": MessageForm(),
-        "pause": open_pause(assessment),
+        "pause": pause,
         "today": timezone.localdate(),
-        "can_claim": member and assessment.status == Status.SUBMITTED and assessment.assigned_to_id in (None, user.pk),
-        "can_release": assessment.status == Status.UNDER_REVIEW and (holds or manager),
-        "can_decide": assessment.status == Status.UNDER_REVIEW and holds,
-        "can_assign": manager and assessment.status in (Status.SUBMITTED, Status.UNDER_REVIEW),
+        "holder": holder_line(assessment, user),
+        "can_claim": services.may(services.ensure_may_claim, user, assessment),
+        "can_release": services.may(services.ensure_may_release, user, assessment),
+        "can_decide": services.may(services.ensure_may_decide, user, assessment),
+        "can_return": services.may(services.ensure_may_return, user, assessment),
+        "can_assign": manager and services.may(services.ensure_may_assign, user, assessment),
         "assign_form": AssignForm(members=team_members(assessment.team)) if manager else None,
-        "can_pause": (holds or manager) and assessment.status in (Status.SUBMITTED, Status.UNDER_REVIEW),
+        "can_pause": pause is None and services.may(services.ensure_may_pause, user, assessment),
+        "can_resume": pause is not None and services.may(services.ensure_may_resume, user, assessment),
         "can_reopen": services.can_reopen(user, assessment),
         "can_record_plan": member and assessment.kind == "ehcp" and assessment.outcome == "agreed_to_assess",
         "plan_form": PlanIssuedForm(),
         "can_message": services.can_message(user, assessment),
+        "can_record_consent_withdrawal": services.can_record_consent_withdrawal(user, assessment),
+        "consent_withdrawal": consent_withdrawal_of(assessment),
     }
+    context.update(bound_forms)
+    # The one form posted with errors, for the error summary at the top of the page.
+    context["form"] = next(iter(bound_forms.values()), None)
+    return context
 
 
 def case(request, pk: int):
     assessment = case_for_council(request.user, pk)
     services.council_view_record(actor=request.user, assessment=assessment)
+    case_read_record(
+        actor=request.user, assessment=assessment, kind=DisclosureKind.CASE_VIEWED, detail="Council's case page"
+    )
     return render(request, "workflows/case.html", _case_context(request, assessment))
 
 
@@ -247,10 +298,10 @@ def release(request, pk: int):
 @refusals_shown
 def assign(request, pk: int):
     assessment = case_for_council(request.user, pk)
+    services.ensure_may_assign(request.user, assessment)
     form = AssignForm(request.POST, members=team_members(assessment.team))
     if not form.is_valid():
-        messages.error(request, "Select an officer of this team")
-        return redirect("workflows:case", pk=pk)
+        return render(request, "workflows/case.html", _case_context(request, assessment, assign_form=form))
     officer = form.cleaned_data["officer"]
     services.assessment_assign(actor=request.user, assessment=assessment, officer=officer)
     messages.success(request, f"Assigned to {officer.full_name}, who has been e-mailed")
@@ -261,6 +312,7 @@ def assign(request, pk: int):
 @refusals_shown
 def return_to_author(request, pk: int):
     assessment = case_for_council(request.user, pk)
+    services.ensure_may_return(request.user, assessment)
     form = ReturnForm(_posted(request), assessment=assessment)
     if request.method == "POST" and form.is_valid():
         services.assessment_return(
@@ -279,6 +331,7 @@ def return_to_author(request, pk: int):
 @refusals_shown
 def close(request, pk: int):
     assessment = case_for_council(request.user, pk)
+    services.ensure_may_decide(request.user, assessment)
     form = CloseForm(_posted(request), assessment=assessment, outcomes=services.OUTCOMES_BY_KIND[assessment.kind])
     if request.method == "POST" and form.is_valid():
         services.assessment_close(
@@ -298,6 +351,7 @@ def close(request, pk: int):
 @refusals_shown
 def pause(request, pk: int):
     assessment = case_for_council(request.user, pk)
+    services.ensure_may_pause(request.user, assessment)
     form = PauseForm(_posted(request), reasons=services.pause_reasons_for(assessment.kind))
     if request.method == "POST" and form.is_valid():
         services.clock_pause(actor=request.user, assessment=assessment, reason=form.cleaned_data["reason"])
@@ -319,6 +373,7 @@ def resume(request, pk: int):
 @refusals_shown
 def reopen(request, pk: int):
     assessment = case_for_council(request.user, pk)
+    services.ensure_may_reopen(request.user, assessment)
     form = ReasonForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         services.assessment_reopen(actor=request.user, assessment=assessment, reason=form.cleaned_data["reason"])
@@ -331,10 +386,10 @@ def reopen(request, pk: int):
 @refusals_shown
 def plan_issued(request, pk: int):
     assessment = case_for_council(request.user, pk)
+    require(services.is_team_member(request.user, assessment.team), "Only the SEND team can record the plan")
     form = PlanIssuedForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Enter the date the final plan was issued, like 27 3 2026")
-        return redirect("workflows:case", pk=pk)
+        return render(request, "workflows/case.html", _case_context(request, assessment, plan_form=form))
     services.plan_issued_record(actor=request.user, assessment=assessment, issued_on=form.cleaned_data["issued_on"])
     messages.success(request, "The final plan's date has been recorded")
     return redirect("workflows:case", pk=pk)
@@ -344,12 +399,12 @@ def plan_issued(request, pk: int):
 @refusals_shown
 def message(request, pk: int):
     assessment = case_for_council(request.user, pk)
+    require(services.can_message(request.user, assessment), "You cannot send messages about this assessment")
     form = MessageForm(request.POST)
-    if form.is_valid():
-        services.message_post(actor=request.user, assessment=assessment, body=form.cleaned_data["body"])
-        messages.success(request, "Your message has been sent")
-    else:
-        messages.error(request, "Write your message")
+    if not form.is_valid():
+        return render(request, "workflows/case.html", _case_context(request, assessment, message_form=form))
+    services.message_post(actor=request.user, assessment=assessment, body=form.cleaned_data["body"])
+    messages.success(request, "Your message has been sent")
     return redirect("workflows:case", pk=pk)
 
 

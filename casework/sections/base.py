@@ -7,6 +7,7 @@ half-finished work comes back exactly as typed. `SectionForm(data, strict=True)`
 """
 
 import datetime
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,8 +17,9 @@ from django.utils.formats import date_format
 
 from portal.forms import GovukDateField
 
-# What one section may hold, so a page cannot store unbounded data.
-MAX_VALUE_LENGTH = 20_000
+# How many rows a section may hold, so a page cannot store unbounded data. Values are never cut: each question
+# refuses an answer over its own limit with a message, the answer is kept as typed, and the request size limit
+# (DATA_UPLOAD_MAX_MEMORY_SIZE) bounds what one page can send.
 MAX_ROWS = 50
 
 
@@ -60,6 +62,40 @@ class RowSetAnswers:
     rows: list[RowAnswers] = field(default_factory=list)
 
 
+def row_message(message: str, form_field: forms.Field, row_name: str) -> str:
+    """An error of a row's question that says which row in words: "Date of birth of household member 2 …"."""
+    if "{row}" in message:
+        return message.replace("{row}", row_name)
+    subject = str(getattr(form_field, "field_label", "") or form_field.label or "").removesuffix(" (optional)")
+    if subject and message.startswith(subject):
+        return f"{subject} of {row_name}{message[len(subject) :]}"
+    return f"{row_name[0].upper()}{row_name[1:]}: {message[0].lower()}{message[1:]}"
+
+
+class RowErrorsInWords:
+    """A repeating row whose errors name the row, so the error summary can be read without the page."""
+
+    row_label = ""
+    # Checked as the section is (its section form sets this for each row): conditional checks apply only when strict.
+    strict = True
+
+    @property
+    def row_name(self) -> str:
+        index = self.prefix.rsplit("-", 1)[-1] if self.prefix else "0"
+        return f"{self.row_label} {int(index) + 1 if index.isdigit() else index}"
+
+    def full_clean(self):
+        super().full_clean()
+        for name, errors in self._errors.items():
+            if name in self.fields:
+                errors.data = [row_message(str(message), self.fields[name], self.row_name) for message in errors]
+
+
+@functools.cache
+def row_form_class(form_class: type[forms.Form], row_label: str) -> type[forms.Form]:
+    return type(form_class.__name__, (RowErrorsInWords, form_class), {"row_label": row_label})
+
+
 class SectionForm(forms.Form):
     """A section's questions. Subclasses declare fields and, optionally, `row_sets`."""
 
@@ -78,11 +114,14 @@ class SectionForm(forms.Form):
 
     def _formset(self, name: str, row_set: RowSet, data):
         formset_class = forms.formset_factory(
-            row_set.form_class, extra=0 if data is not None else max(1, row_set.min_rows), max_num=MAX_ROWS
+            row_form_class(row_set.form_class, row_set.row_label),
+            extra=0 if data is not None else max(1, row_set.min_rows),
+            max_num=MAX_ROWS,
         )
         formset = formset_class(data=data, prefix=name)
-        if not self.strict:
-            for row in formset.forms:
+        for row in formset.forms:
+            row.strict = self.strict
+            if not self.strict:
                 for form_field in row.fields.values():
                     form_field.required = False
         return formset
@@ -111,10 +150,10 @@ class SectionForm(forms.Form):
             found += [(bound.error_anchor_id, str(message)) for message in bound.errors]
         for formset in self.formsets.values():
             found += [("", str(message)) for message in formset.non_form_errors()]
-            for number, row in enumerate(formset.forms, start=1):
+            for row in formset.forms:
                 for name in row.fields:
                     bound = row[name]
-                    found += [(bound.error_anchor_id, f"Row {number}: {message}") for message in bound.errors]
+                    found += [(bound.error_anchor_id, str(message)) for message in bound.errors]
         return found
 
     def rows_cleaned(self, name: str) -> list[dict]:
@@ -155,7 +194,7 @@ class SectionForm(forms.Form):
         for key, values in items:
             base = key.rsplit("_", 1)[0] if key.endswith(("_day", "_month", "_year")) else key
             if key in field_names or base in field_names or key.startswith(row_prefixes):
-                values = [str(value)[:MAX_VALUE_LENGTH] for value in values]
+                values = [str(value) for value in values]
                 kept[key] = values if len(values) != 1 else values[0]
         return kept
 
@@ -250,6 +289,9 @@ class SectionSpec:
     form_class: type[SectionForm]
     hint: str = ""
     required: bool = True
+    # When a required section is not needed after all, given the completed answers of `checks_read` (a
+    # support plan when the assessment found no eligible needs).
+    not_needed_when: Callable[[dict[str, dict]], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -280,6 +322,16 @@ class AssessmentSpec:
     extra_checks: Callable[[dict[str, dict], set[str]], list[Gap]] = no_extra_checks
     checks_read: tuple[str, ...] = ()
     checks_evidence: bool = False
+    # The first section is a safeguarding screen, answered "no" before the assessment starts (a "yes" stops).
+    safeguarding_screen: bool = False
+
+    def sections_needed(self, answers: dict[str, dict]) -> list[SectionSpec]:
+        """The sections that must be completed before submitting, given the answers `checks_read` names."""
+        return [
+            spec
+            for spec in self.sections
+            if spec.required and not (spec.not_needed_when is not None and spec.not_needed_when(answers))
+        ]
 
     def section(self, key: str) -> SectionSpec:
         for spec in self.sections:

@@ -18,7 +18,10 @@ class ChildDetailsForm(SectionForm):
         label="Address",
         help_text="Where the child lives, without the postcode",
         max_length=500,
-        error_messages={"required": "Enter the child's address"},
+        error_messages={
+            "required": "Enter the child's address",
+            "max_length": "Address must be 500 characters or fewer",
+        },
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     postcode = f.PostcodeField()
@@ -34,25 +37,29 @@ class ChildDetailsForm(SectionForm):
         return cleaned
 
 
+# Row questions: "{row}" in a message becomes the row in words, like "household member 2" (see base.row_message).
 class FamilyMemberForm(forms.Form):
-    name = f.text("Full name", error="Enter the person's full name", max_length=150)
+    name = f.text("Full name", error="Enter the full name of {row}", max_length=150)
     relationship = f.text(
         "Relationship to the child",
-        error="Enter their relationship to the child",
+        error="Enter the relationship to the child of {row}",
         max_length=60,
         width="govuk-!-width-one-half",
+        name="The relationship to the child of {row}",
     )
     date_of_birth = f.date("Date of birth (optional)", required=False, past_only=True)
     parental_responsibility = f.yes_no(
-        "Do they have parental responsibility?", error="Select yes if they have parental responsibility"
+        "Do they have parental responsibility?", error="Select yes if {row} has parental responsibility"
     )
-    lives_with_child = f.yes_no("Do they live with the child?", error="Select yes if they live with the child")
+    lives_with_child = f.yes_no("Do they live with the child?", error="Select yes if {row} lives with the child")
 
 
 class ProfessionalForm(forms.Form):
-    name = f.text("Name", error="Enter the professional's name", max_length=150)
-    role = f.text("Role", error="Enter their role, like school nurse", max_length=100, width="govuk-!-width-one-half")
-    agency = f.text("Agency or organisation", error="Enter their agency or organisation", max_length=150)
+    name = f.text("Name", error="Enter the name of {row}", max_length=150)
+    role = f.text(
+        "Role", error="Enter the role of {row}, like school nurse", max_length=100, width="govuk-!-width-one-half"
+    )
+    agency = f.text("Agency or organisation", error="Enter the agency or organisation of {row}", max_length=150)
     contact = f.text(
         "Phone or e-mail (optional)", error="", required=False, max_length=150, width="govuk-!-width-one-half"
     )
@@ -63,7 +70,7 @@ class FamilyForm(SectionForm):
         "members": RowSet(
             FamilyMemberForm,
             legend="Family and household members",
-            row_label="person",
+            row_label="household member",
             add_label="Add another person",
             min_rows=1,
             min_rows_message="Add at least one person with parental responsibility",

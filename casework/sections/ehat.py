@@ -136,6 +136,7 @@ class ReasonForm(SectionForm):
     reason = f.long_text(
         "Why are you completing this assessment?",
         error="Enter why you are completing this assessment",
+        name="The reason for the assessment",
         hint="What has happened, and what made you and the family decide early help is needed now.",
     )
     level_of_need = f.radios("Level of need", LEVELS_OF_NEED, error="Select the level of need")
@@ -177,9 +178,20 @@ class AssessmentDomainsForm(SectionForm):
 
 
 class ActionForm(forms.Form):
-    action = f.text("What will be done", error="Enter what will be done", max_length=300)
-    who = f.text("Who will do it", error="Enter who will do it", max_length=150, width="govuk-!-width-one-half")
-    by_when = f.date("By when", future_only=True)
+    action = f.text(
+        "What will be done",
+        error="Enter what will be done for {row}",
+        max_length=300,
+        name="What will be done in {row}",
+    )
+    who = f.text(
+        "Who will do it",
+        error="Enter who will do {row}",
+        max_length=150,
+        width="govuk-!-width-one-half",
+        name="Who will do {row}",
+    )
+    by_when = f.date("By when", future_only=True, name="The date for {row}")
 
 
 class PlanForm(SectionForm):
@@ -249,4 +261,5 @@ EHAT = AssessmentSpec(
     ),
     extra_checks=ehat_checks,
     checks_read=("safeguarding", "consent"),
+    safeguarding_screen=True,
 )

@@ -16,6 +16,15 @@ from .validators import (
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
+def subject_of(label: str) -> str:
+    """What an error message calls a question: its label without "(optional)"."""
+    return label.removesuffix(" (optional)").strip()
+
+
+def length_message(subject: str, max_length: int) -> str:
+    return f"{subject} must be {max_length:,} characters or fewer"
+
+
 def text(
     label: str,
     *,
@@ -25,24 +34,29 @@ def text(
     max_length: int = 200,
     width: str = "govuk-!-width-two-thirds",
     autocomplete: str = "off",
+    name: str = "",
 ) -> forms.CharField:
+    """A one-line answer; `name` is what errors call it when its label does not read well in a sentence."""
     return forms.CharField(
         label=label,
         help_text=hint,
         required=required,
         max_length=max_length,
-        error_messages={"required": error, "max_length": f"{label} must be {max_length} characters or fewer"},
+        error_messages={"required": error, "max_length": length_message(name or subject_of(label), max_length)},
         widget=forms.TextInput(attrs={"class": width, "autocomplete": autocomplete}),
     )
 
 
-def long_text(label: str, *, error: str, hint: str = "", required: bool = True, max_length: int = 5000):
+def long_text(
+    label: str, *, error: str, hint: str = "", required: bool = True, max_length: int = 5000, name: str = ""
+) -> forms.CharField:
+    """A long answer in a textarea with the GOV.UK character count; over the limit it is refused, never cut."""
     return forms.CharField(
         label=label,
         help_text=hint,
         required=required,
         max_length=max_length,
-        error_messages={"required": error, "max_length": f"{label} must be {max_length:,} characters or fewer"},
+        error_messages={"required": error, "max_length": length_message(name or subject_of(label), max_length)},
         widget=forms.Textarea(attrs={"rows": 6}),
     )
 
@@ -92,11 +106,19 @@ def checkboxes(label: str, choices, *, error: str, hint: str = "", required: boo
     )
 
 
-def date(label: str, *, hint: str = "", required: bool = True, past_only=False, future_only=False) -> GovukDateField:
-    return GovukDateField(label=label, help_text=hint, required=required, past_only=past_only, future_only=future_only)
+def date(
+    label: str, *, hint: str = "", required: bool = True, past_only=False, future_only=False, name: str = ""
+) -> GovukDateField:
+    """A GOV.UK date input; its errors call it `name`, or its label without "(optional)"."""
+    field = GovukDateField(label=label, help_text=hint, required=required, past_only=past_only, future_only=future_only)
+    field.field_label = name or subject_of(label)
+    return field
 
 
-def whole_number(label: str, *, error: str, hint: str = "", minimum: int = 0, maximum: int = 168, required=True):
+def whole_number(
+    label: str, *, error: str, hint: str = "", minimum: int = 0, maximum: int = 168, required=True, name: str = ""
+):
+    subject = name or subject_of(label)
     return forms.IntegerField(
         label=label,
         help_text=hint,
@@ -105,9 +127,9 @@ def whole_number(label: str, *, error: str, hint: str = "", minimum: int = 0, ma
         max_value=maximum,
         error_messages={
             "required": error,
-            "invalid": f"{label} must be a whole number, like 12",
-            "min_value": f"{label} must be {minimum} or more",
-            "max_value": f"{label} must be {maximum} or fewer",
+            "invalid": f"{subject} must be a whole number, like 12",
+            "min_value": f"{subject} must be {minimum} or more",
+            "max_value": f"{subject} must be {maximum} or fewer",
         },
         widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-4"}),
     )
@@ -119,8 +141,9 @@ def email(label: str, *, required: bool = True) -> forms.EmailField:
         required=required,
         max_length=254,
         error_messages={
-            "required": f"Enter {label.lower()}",
+            "required": f"Enter {subject_of(label).lower()}",
             "invalid": "Enter an e-mail address in the correct format, like name@example.com",
+            "max_length": length_message(subject_of(label), 254),
         },
         widget=forms.EmailInput(attrs={"class": "govuk-!-width-two-thirds", "spellcheck": "false"}),
     )
@@ -132,20 +155,21 @@ def phone(label: str, *, required: bool = False) -> forms.RegexField:
         required=required,
         regex=r"^\+?[0-9 ()-]{10,20}$",
         error_messages={
-            "required": f"Enter {label.lower()}",
+            "required": f"Enter {subject_of(label).lower()}",
             "invalid": "Enter a phone number, like 01752 668000 or 07700 900 982",
         },
         widget=forms.TextInput(attrs={"type": "tel", "class": "govuk-input--width-20"}),
     )
 
 
+# The identifiers have no max_length: their format checks refuse anything too long with a message that says
+# what is expected, and no maxlength attribute cuts what is pasted.
 class UPNField(forms.CharField):
     def __init__(self, **kwargs):
         super().__init__(
             label="Unique pupil number (UPN)",
             help_text="13 characters, on the school's records, like H801200001001. Leave blank if the child has none.",
             required=False,
-            max_length=20,
             validators=[validate_upn],
             widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "spellcheck": "false"}),
             **kwargs,
@@ -161,7 +185,6 @@ class NHSNumberField(forms.CharField):
             label="NHS number (optional)",
             help_text="10 digits, like 943 476 5919",
             required=False,
-            max_length=20,
             validators=[validate_nhs_number],
             widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "inputmode": "numeric"}),
             **kwargs,
@@ -176,7 +199,6 @@ class PostcodeField(forms.CharField):
         super().__init__(
             label="Postcode",
             required=required,
-            max_length=10,
             validators=[validate_postcode],
             error_messages={"required": "Enter the postcode"},
             widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "autocomplete": "off"}),

@@ -1,6 +1,9 @@
 """Tags and labels for assessment and section statuses, so every page words them the same way."""
 
+import datetime
+
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 
 register = template.Library()
@@ -19,6 +22,31 @@ SECTION_TAGS = {
     "needs_changes": ("Needs changes", "govuk-tag--orange"),
     "cannot_start": ("Cannot start yet", "govuk-tag--grey"),
 }
+
+
+@register.filter
+def govuk_time(moment: datetime.datetime | datetime.time | None, precision: str = "minutes") -> str:
+    """A time as the GOV.UK style guide writes it: "6:55pm", "10am", "midday", "midnight" (not "6:55p.m.").
+
+    In the council's time zone. `precision` "seconds" keeps the seconds (the history, where order matters).
+    """
+    if moment is None or moment == "":
+        return ""
+    if isinstance(moment, datetime.datetime) and timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    seconds = precision == "seconds"
+    if moment.minute == 0 and (moment.second == 0 or not seconds):
+        if moment.hour == 12:
+            return "midday"
+        if moment.hour == 0:
+            return "midnight"
+    hour = moment.hour % 12 or 12
+    suffix = "am" if moment.hour < 12 else "pm"
+    if seconds:
+        return f"{hour}:{moment.minute:02d}:{moment.second:02d}{suffix}"
+    if moment.minute == 0:
+        return f"{hour}{suffix}"
+    return f"{hour}:{moment.minute:02d}{suffix}"
 
 
 @register.simple_tag

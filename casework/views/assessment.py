@@ -4,14 +4,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.utils.formats import time_format
 from django.views.decorators.http import require_http_methods, require_POST
 
 from identity.middleware import keeps_typing_at_time_out
 from identity.permissions import can_edit_assessment, can_share_assessment, can_submit_assessment
 
-from ..models import AssessmentSection
+from ..forms import DeclarationForm
+from ..models import AssessmentSection, DisclosureKind, Status
 from ..sections import spec_for
 from ..selectors import (
     answer_cards,
@@ -19,12 +18,20 @@ from ..selectors import (
     assessment_gaps,
     attachments_of,
     collaborators_of,
+    is_one_of_its_professionals,
     section_context,
     section_draft_for,
     task_list,
     timeline,
 )
-from ..services import SectionConflict, section_draft_discard, section_draft_save, section_save
+from ..services import (
+    SectionConflict,
+    case_read_record,
+    section_draft_discard,
+    section_draft_save,
+    section_save,
+)
+from ..templatetags.casework import govuk_time
 
 HISTORY_PAGE_SIZE = 25
 
@@ -39,6 +46,7 @@ def _section_spec_or_404(assessment, key):
 def overview(request, pk: int):
     """The assessment's home: a task list while it is being written, where it is once it is with the council."""
     assessment = assessment_for_user(request.user, pk)
+    case_read_record(actor=request.user, assessment=assessment, kind=DisclosureKind.CASE_VIEWED)
     spec = spec_for(assessment.kind)
     editable = can_edit_assessment(request.user, assessment)
     return render(
@@ -55,6 +63,15 @@ def overview(request, pk: int):
             "collaborators": collaborators_of(assessment),
         },
     )
+
+
+def _why_it_cannot_be_changed(assessment) -> str:
+    """The true reason someone who may read the assessment cannot change its answers."""
+    if assessment.status in (Status.DRAFT, Status.RETURNED):
+        return "You can read this assessment, but only its author and co-authors can change it."
+    if assessment.status == Status.CLOSED:
+        return "This assessment is closed, so its answers cannot be changed. You can read them below."
+    return "This assessment is with the council, so its answers cannot be changed now. You can read them below."
 
 
 def _version_posted(request) -> int:
@@ -90,7 +107,7 @@ def section_edit(request, pk: int, key: str):
     assessment = assessment_for_user(request.user, pk)
     section_spec = _section_spec_or_404(assessment, key)
     if not can_edit_assessment(request.user, assessment):
-        messages.info(request, "This assessment cannot be changed now. You can read its answers below.")
+        messages.info(request, _why_it_cannot_be_changed(assessment))
         return redirect("casework:answers", pk=assessment.pk)
     form_class = section_spec.form_class
     spec = spec_for(assessment.kind)
@@ -121,7 +138,7 @@ def section_edit(request, pk: int, key: str):
             return _render_section(request, context, form.without_errors(), result.section)
         if complete and result.completed:
             following = spec.next_section(key)
-            if following is not None and assessment.kind == "ehat" and key == "safeguarding":
+            if following is not None and spec.safeguarding_screen and key == "safeguarding":
                 following = None
             if following is not None:
                 return redirect("casework:section", pk=assessment.pk, key=following.key)
@@ -190,8 +207,7 @@ def section_autosave(request, pk: int, key: str):
     draft = section_draft_save(
         actor=request.user, assessment=assessment, key=key, data=request.POST, base_version=_version_posted(request)
     )
-    saved_at = timezone.localtime(draft.saved_at)
-    return JsonResponse({"saved": True, "saved_at": time_format(saved_at, "g:i:s a")})
+    return JsonResponse({"saved": True, "saved_at": govuk_time(draft.saved_at, "seconds")})
 
 
 @require_POST
@@ -208,6 +224,11 @@ def check_answers(request, pk: int):
     assessment = assessment_for_user(request.user, pk)
     if not can_submit_assessment(request.user, assessment):
         return redirect("casework:answers", pk=assessment.pk)
+    return check_answers_page(request, assessment, DeclarationForm(kind=assessment.kind))
+
+
+def check_answers_page(request, assessment, declaration_form: DeclarationForm):
+    """The check-your-answers page, also shown again by submitting with the declaration's error on it."""
     return render(
         request,
         "casework/check_answers.html",
@@ -218,6 +239,7 @@ def check_answers(request, pk: int):
             "gaps": assessment_gaps(assessment),
             "attachments": attachments_of(assessment),
             "editable": True,
+            "declaration_form": declaration_form,
         },
     )
 
@@ -225,6 +247,7 @@ def check_answers(request, pk: int):
 def answers(request, pk: int):
     """Every answer, read-only: for viewers, and for anyone once the assessment is with the council."""
     assessment = assessment_for_user(request.user, pk)
+    case_read_record(actor=request.user, assessment=assessment, kind=DisclosureKind.ANSWERS_VIEWED)
     return render(
         request,
         "casework/answers.html",
@@ -234,11 +257,21 @@ def answers(request, pk: int):
             "cards": answer_cards(assessment),
             "attachments": attachments_of(assessment),
             "editable": False,
+            "back_to_case": not is_one_of_its_professionals(request.user, assessment),
         },
     )
 
 
 def history(request, pk: int):
     assessment = assessment_for_user(request.user, pk)
+    case_read_record(actor=request.user, assessment=assessment, kind=DisclosureKind.HISTORY_VIEWED)
     page = Paginator(timeline(assessment), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "casework/history.html", {"assessment": assessment, "page": page})
+    return render(
+        request,
+        "casework/history.html",
+        {
+            "assessment": assessment,
+            "page": page,
+            "back_to_case": not is_one_of_its_professionals(request.user, assessment),
+        },
+    )

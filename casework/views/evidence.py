@@ -11,9 +11,9 @@ from identity.permissions import can_edit_assessment
 
 from ..evidence import EvidenceRejected
 from ..forms import AttachmentForm
-from ..models import Attachment
-from ..selectors import assessment_for_user, attachments_of
-from ..services import attachment_add, attachment_download_record, attachment_remove
+from ..models import Attachment, DisclosureKind
+from ..selectors import assessment_for_user, attachments_of, is_one_of_its_professionals
+from ..services import attachment_add, attachment_download_record, attachment_remove, case_read_record
 
 
 @require_http_methods(["GET", "POST"])
@@ -39,10 +39,17 @@ def evidence(request, pk: int):
         else:
             messages.success(request, f"{attachment.original_name} has been attached")
             return redirect("casework:evidence", pk=assessment.pk)
+    case_read_record(actor=request.user, assessment=assessment, kind=DisclosureKind.EVIDENCE_VIEWED)
     return render(
         request,
         "casework/evidence.html",
-        {"assessment": assessment, "attachments": attachments_of(assessment), "form": form, "editable": editable},
+        {
+            "assessment": assessment,
+            "attachments": attachments_of(assessment),
+            "form": form,
+            "editable": editable,
+            "back_to_case": not is_one_of_its_professionals(request.user, assessment),
+        },
     )
 
 

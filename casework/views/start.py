@@ -1,4 +1,4 @@
-"""Starting an assessment: the kind, the safeguarding check for early help, and the child."""
+"""Starting an assessment: the kind, the safeguarding check (early help and young carers), and the child."""
 
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -7,6 +7,7 @@ from identity.permissions import can_start_assessment, require
 
 from ..forms import NEW_CHILD, ChildChoiceForm, DuplicateChildForm, KindForm, NewChildForm, SafeguardingCheckForm
 from ..models import AssessmentKind, Child
+from ..sections import spec_for
 from ..selectors import child_matching, children_of_author
 from ..services import assessment_start, child_create
 
@@ -28,30 +29,37 @@ def choose_kind(request):
     if request.method == "POST" and form.is_valid():
         kind = form.cleaned_data["kind"]
         request.session[START_SESSION_KEY] = {"kind": kind}
-        return redirect("casework:start-safeguarding" if kind == AssessmentKind.EHAT else "casework:start-child")
+        return redirect("casework:start-safeguarding" if _screened(kind) else "casework:start-child")
     return render(request, "casework/start_kind.html", {"form": form})
+
+
+def _screened(kind: str) -> bool:
+    """Whether the kind starts with the safeguarding screen (an EHAT, a Young Carers assessment)."""
+    return spec_for(kind).safeguarding_screen
 
 
 @require_http_methods(["GET", "POST"])
 def safeguarding(request):
-    """EHAT starts with the safeguarding screen: a yes stops here, before anything is saved."""
+    """The safeguarding screen: a yes stops here, before anything is saved, and says how to reach the MASH."""
     require(can_start_assessment(request.user), "Only professionals can start assessments")
     state = _start_state(request)
-    if state.get("kind") != AssessmentKind.EHAT:
+    kind = state.get("kind")
+    if kind not in AssessmentKind.values or not _screened(kind):
         return redirect("casework:start")
-    form = SafeguardingCheckForm(_posted(request))
+    form = SafeguardingCheckForm(_posted(request), kind=kind)
+    context = {"form": form, "spec": spec_for(kind)}
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["significant_harm"] == "yes":
             request.session.pop(START_SESSION_KEY, None)
-            return render(request, "casework/safeguarding_stop.html")
+            return render(request, "casework/safeguarding_stop.html", context)
         request.session[START_SESSION_KEY] = {**state, "safeguarding": "no"}
         return redirect("casework:start-child")
-    return render(request, "casework/start_safeguarding.html", {"form": form})
+    return render(request, "casework/start_safeguarding.html", context)
 
 
 def _ready_to_choose_child(state: dict) -> bool:
     return state.get("kind") in AssessmentKind.values and (
-        state["kind"] != AssessmentKind.EHAT or state.get("safeguarding") == "no"
+        not _screened(state["kind"]) or state.get("safeguarding") == "no"
     )
 
 

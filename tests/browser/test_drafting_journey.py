@@ -46,18 +46,22 @@ def start(page: Page, live_server, check_page, kind_label: str, prefix: str):
     expect(page.get_by_role("heading", level=1)).to_have_text("Your assessments")
     check_page(f"{prefix}-your-assessments")
     page.get_by_role("button", name="Start an assessment").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Start an assessment")
     check_page(f"{prefix}-start-kind")
     page.get_by_label(kind_label).check()
     page.get_by_role("button", name="Continue").click()
 
 
 def name_child(page: Page, check_page, prefix: str, first: str, last: str, born: dt.date):
-    if (
-        page.get_by_role("heading", level=1, name="Who is the assessment about?").count()
-        and page.get_by_label("A child not listed").count()
-    ):
-        page.get_by_label("A child not listed").check()
+    # Either the list of children already known (then choose a new one) or the new child's form comes next:
+    # wait for one of them before deciding which.
+    not_listed = page.get_by_label("A child not listed")
+    first_name = page.get_by_label("First name")
+    expect(not_listed.or_(first_name)).to_be_visible()
+    if not_listed.is_visible():
+        not_listed.check()
         page.get_by_role("button", name="Continue").click()
+    expect(first_name).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text("Who is the assessment about?")
     check_page(f"{prefix}-new-child")
     page.get_by_label("First name").fill(first)
@@ -121,13 +125,13 @@ def test_early_help_assessment_end_to_end(signed_in, live_server, check_page):
     child_details(page, lambda p: choose(p, "Does the child or family need an interpreter?", "No"))
     save_and_continue(page, check_page, "ehat-child", "Family and household")
 
-    row = page.get_by_role("group", name="Person 1")
+    row = page.get_by_role("group", name="Household member 1")
     row.get_by_label("Full name").fill("Lucy Hart")
     row.get_by_label("Relationship to the child").fill("Mother")
     choose(row, "Do they have parental responsibility?", "Yes")
     choose(row, "Do they live with the child?", "Yes")
     page.get_by_role("button", name="Add another person").click()
-    row = page.get_by_role("group", name="Person 2")
+    row = page.get_by_role("group", name="Household member 2")
     row.get_by_label("Full name").fill("Sam Hart")
     row.get_by_label("Relationship to the child").fill("Brother")
     choose(row, "Do they have parental responsibility?", "No")
@@ -189,10 +193,23 @@ def test_ehcp_request_end_to_end_with_evidence(signed_in, live_server, check_pag
     page.get_by_label("Attendance this school year (%)").fill("87")
     save_and_continue(page, check_page, "ehcp-child", "You and the evidence")
 
+    page.get_by_label(re.compile("^A professional, for the school")).check()
     page.get_by_label("Your phone number").fill("01752 668000")
     page.get_by_label("SEN support plan").check()
     page.get_by_label("Reports from professionals involved").check()
-    save_and_continue(page, check_page, "ehcp-requester", "Areas of need")
+    save_and_continue(page, check_page, "ehcp-requester", "Parents and parental responsibility")
+
+    row = page.get_by_role("group", name="Parent or carer 1")
+    row.get_by_label("Full name").fill("Rachel Price")
+    row.get_by_label("Relationship to the child").fill("Mother")
+    choose(row, "Do they have parental responsibility?", "Yes")
+    choose(row, "Do they know about this request?", "Yes")
+    page.get_by_role("button", name="Save and continue").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Enter a phone number, e-mail address or address for parent or carer 1")
+    check_page("ehcp-parents-error")
+    row.get_by_label("Phone number (optional)").fill("07700 900982")
+    save_and_continue(page, check_page, "ehcp-parents", "Areas of need")
 
     for area in ("Communication and interaction", "Social, emotional and mental health", "Sensory and/or physical"):
         page.get_by_label(f"{area}: the child's needs").fill("Some difficulties, met by the class team.")
@@ -249,6 +266,7 @@ def test_ehcp_request_end_to_end_with_evidence(signed_in, live_server, check_pag
         page.get_by_role("button", name="Attach the document").click()
         expect(page.get_by_text(f"{name} has been attached")).to_be_visible()
     page.get_by_role("link", name="Back to the assessment").click()
+    expect(page.get_by_role("heading", level=2, name="Sections")).to_be_visible()
     reference = check_and_submit(page, check_page, "ehcp")
     assert reference.startswith("EHCP-")
     assert Assessment.objects.get(reference=reference).attachments.count() == 2
@@ -258,12 +276,27 @@ def test_young_carers_assessment_survives_a_time_out_mid_section(signed_in, live
     page = signed_in
     today = timezone.localdate()
     start(page, live_server, check_page, "Young Carers assessment", "yc")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Safeguarding check")
+    check_page("yc-safeguarding")
+    choose(page, "Do you believe the young person is at risk of significant harm?", "No")
+    page.get_by_role("button", name="Continue").click()
     name_child(page, check_page, "yc", "Ella", "Moss", dt.date(2012, 1, 20))
 
     open_section(page, "The young carer")
     child_details(page)
     page.get_by_label("School or college").fill("Hillside Community College")
-    save_and_continue(page, check_page, "yc-young-carer", "People they care for")
+    save_and_continue(page, check_page, "yc-young-carer", "Consent to share information")
+
+    choose(page, "Has the young carer given consent to share and store this information?", "Yes")
+    fill_date(page, "Date the young carer gave consent", today)
+    choose(page, "How did the young carer give consent?", "Verbally, and recorded")
+    choose(page, "Has a parent or carer with parental responsibility given consent?", "Yes")
+    page.get_by_label("Name of the parent or carer").fill("Kate Moss")
+    page.get_by_label("Their relationship to the young carer").fill("Mum")
+    fill_date(page, "Date the parent or carer gave consent", today)
+    choose(page, "How did the parent or carer give consent?", "In writing, signed")
+    page.get_by_label("Sharing this assessment with the agencies who can help").check()
+    save_and_continue(page, check_page, "yc-consent", "People they care for")
 
     row = page.get_by_role("group", name="Person 1")
     row.get_by_label("Name").fill("Kate Moss")
@@ -279,11 +312,14 @@ def test_young_carers_assessment_survives_a_time_out_mid_section(signed_in, live
     save_and_continue(page, check_page, "yc-caring", "Impact on the young carer")
 
     # Half-way through a section, the professional is called away and the session times out.
-    settings.PORTAL_SESSION_IDLE_SECONDS = 12
-    settings.PORTAL_SESSION_WARNING_SECONDS = 8
+    # The warning opens 8 seconds after the page loads and lasts 12: time enough for the draft to be kept.
+    settings.PORTAL_SESSION_IDLE_SECONDS = 20
+    settings.PORTAL_SESSION_WARNING_SECONDS = 12
     page.reload()
     page.get_by_label("Effect on their wellbeing").fill("Tired most mornings; worries about mum at school.")
-    expect(page.get_by_text("You were signed out because you did nothing")).to_be_visible(timeout=30_000)
+    # The page keeps what was typed as a draft (its status line says so), then the time-out signs out.
+    expect(page.locator("[data-autosave-status]")).to_contain_text("Draft kept at")
+    expect(page.get_by_text("You were signed out because you did nothing")).to_be_visible()
     settings.PORTAL_SESSION_IDLE_SECONDS = 30 * 60
     settings.PORTAL_SESSION_WARNING_SECONDS = 2 * 60
     mail.outbox.clear()
@@ -306,7 +342,10 @@ def test_young_carers_assessment_survives_a_time_out_mid_section(signed_in, live
 
     page.get_by_label("The young carer's wishes and feelings").fill("Ella wants time for herself.")
     page.get_by_label("Outcomes they want").fill("A weekly young carers' group; help with mum's medication.")
-    save_and_continue(page, check_page, "yc-wishes", "Support plan")
+    save_and_continue(page, check_page, "yc-wishes", "Needs for support")
+
+    choose(page, "Does the young carer have needs for support?", "Yes")
+    save_and_continue(page, check_page, "yc-needs", "Support plan")
 
     row = page.get_by_role("group", name="Action 1")
     row.get_by_label("Support to be given").fill("Young carers group every Thursday")
@@ -316,3 +355,42 @@ def test_young_carers_assessment_survives_a_time_out_mid_section(signed_in, live
 
     reference = check_and_submit(page, check_page, "yc")
     assert reference.startswith("YC-")
+
+
+def test_young_carers_safeguarding_yes_stops_before_anything_is_saved(signed_in, live_server, check_page):
+    page = signed_in
+    before = Assessment.objects.count()
+    start(page, live_server, check_page, "Young Carers assessment", "yc-stop")
+    choose(page, "Do you believe the young person is at risk of significant harm?", "Yes")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Contact the safeguarding hub now")
+    expect(page.get_by_text("Do not complete a Young Carers assessment for a young person")).to_be_visible()
+    check_page("yc-safeguarding-stop")
+    assert Assessment.objects.count() == before
+
+
+def test_long_answer_is_counted_and_over_the_limit_refused_but_kept(signed_in, live_server, check_page):
+    """The GOV.UK character count says how many characters are left and how many too many; nothing is cut, and
+    saving refuses the answer with the limit while keeping every character."""
+    from identity.models import User
+    from tests.casework.conftest import start as start_assessment
+
+    page = signed_in
+    assessment = start_assessment(User.objects.get(email=SAM), "ehat", first_name="Leo", last_name="Marsh")
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/sections/reason/")
+    box = page.get_by_label("Why are you completing this assessment?")
+    box.fill("Leo's attendance has fallen.")
+    expect(page.get_by_text("You have 4,972 characters remaining")).to_be_visible()
+    typed = "x" * 5003
+    box.fill(typed)
+    expect(page.get_by_text("You have 3 characters too many")).to_be_visible()
+    assert box.input_value() == typed, "the box has no maxlength: nothing is cut"
+    check_page("long-answer-over-the-limit")
+    page.get_by_label(re.compile("^Multiple needs")).check()
+    page.get_by_role("button", name="Save and continue").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("The reason for the assessment must be 5,000 characters or fewer")
+    expect(page.get_by_label("Why are you completing this assessment?")).to_have_value(typed)
+    check_page("long-answer-refused")
+    assessment.refresh_from_db()
+    assert assessment.sections.get(key="reason").data["reason"] == typed

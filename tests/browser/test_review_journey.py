@@ -10,12 +10,13 @@ from playwright.sync_api import expect
 
 from casework.models import Assessment
 from identity.models import User
-from tests.browser.conftest import assert_accessible, save_screenshot
+from tests.browser.conftest import assert_accessible, save_screenshot, use_generous_timeouts
 from tests.browser.test_identity_journey import sign_in_with_code
 from tests.casework.conftest import complete_all, start
 
 SAM = "sam.taylor@stmarys.plymouth.sch.uk"
 PRIYA = "priya.shah@plymouth.gov.uk"
+LEE = "lee.morgan@plymouth.gov.uk"
 PASSWORD = "demo-passphrase-2026"
 
 
@@ -43,11 +44,19 @@ def test_submit_return_resubmit_and_decide(live_server, page, browser, axe, chec
     expect(professional.get_by_role("heading", level=1)).to_have_text(child)
     check_page("professional-task-list")
     professional.get_by_role("link", name="Check your answers and submit").click()
+    # Forgetting the declaration: the GOV.UK error summary, whose link goes to the tick box.
+    professional.get_by_role("button", name="Submit to the council").click()
+    summary = professional.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Confirm the declaration to submit the assessment")
+    check_page("professional-declaration-error")
+    summary.get_by_role("link", name="Confirm the declaration to submit the assessment").click()
+    expect(professional.get_by_label(re.compile("To the best of my knowledge"))).to_be_focused()
     professional.get_by_label(re.compile("To the best of my knowledge")).check()
     professional.get_by_role("button", name="Submit to the council").click()
     expect(professional.locator(".govuk-panel")).to_contain_text(assessment.reference)
 
     officer_context = browser.new_context()
+    use_generous_timeouts(officer_context)
     officer = officer_context.new_page()
     officer.on("pageerror", lambda error: pytest.fail(f"script error: {error}"))
 
@@ -68,6 +77,7 @@ def test_submit_return_resubmit_and_decide(live_server, page, browser, axe, chec
     expect(officer.get_by_text("You have picked up this assessment")).to_be_visible()
     check_officer("officer-case-view")
     officer.get_by_role("link", name="Return for changes").click()
+    expect(officer.get_by_role("heading", level=1)).to_have_text("Return for changes")
     check_officer("officer-return")
     officer.get_by_label("Reason for the assessment: what needs to change").fill(
         "Say what the family has already tried, and since when."
@@ -87,6 +97,8 @@ def test_submit_return_resubmit_and_decide(live_server, page, browser, axe, chec
         "Attendance has fallen since September; the family tried a morning routine chart for 6 weeks."
     )
     professional.get_by_role("button", name="Save and continue").click()
+    # The save has landed (the next section is showing) before leaving for the task list.
+    expect(professional.get_by_role("heading", level=1)).to_have_text("Voice of the child and family")
     professional.get_by_role("link", name="Back to the sections").click()
     professional.get_by_role("link", name="Check your answers and submit").click()
     professional.get_by_label(re.compile("To the best of my knowledge")).check()
@@ -96,8 +108,14 @@ def test_submit_return_resubmit_and_decide(live_server, page, browser, axe, chec
     officer.goto(live_server.url + "/work/mine/")
     check_officer("officer-my-work")
     officer.get_by_role("link", name=child).click()
+    # Resubmitted, it comes back to the officer who returned it, who picks it up again.
+    expect(officer.get_by_text("waiting for you to pick it up again")).to_be_visible()
+    check_officer("officer-resubmitted-case")
     officer.get_by_role("button", name="Pick up this assessment").click()
+    expect(officer.get_by_text("You have picked up this assessment")).to_be_visible()
+    expect(officer.get_by_text("Held by you")).to_be_visible()
     officer.get_by_role("link", name="Record the decision").click()
+    expect(officer.get_by_role("heading", level=1)).to_have_text("Record the decision")
     check_officer("officer-decide")
     officer.get_by_label("Accepted for early help").check()
     officer.get_by_label("Decision note").fill("Accepted. A family support worker will contact the family this week.")
@@ -112,6 +130,30 @@ def test_submit_return_resubmit_and_decide(live_server, page, browser, axe, chec
     officer.get_by_role("button", name="Record the decision and close").click()
     expect(officer.get_by_text("has been recorded and sent")).to_be_visible()
     officer_context.close()
+
+    # The service manager opens the case from "Team work" (here, its address): no action they cannot take,
+    # and the history it links to opens.
+    manager_context = browser.new_context()
+    manager = manager_context.new_page()
+
+    def check_manager(name):
+        assert_accessible(axe, manager)
+        save_screenshot(manager, name)
+
+    manager.goto(live_server.url + "/account/sign-in/")
+    mail.outbox.clear()
+    sign_in_with_code(manager, check_manager, email=LEE, password=PASSWORD, screenshot_prefix="review-manager-sign-in")
+    manager.goto(live_server.url + f"/cases/{assessment.pk}/")
+    expect(manager.get_by_role("heading", level=1)).to_have_text(child)
+    for action in ("Record the decision", "Return for changes", "Pause the clock", "Reopen this case"):
+        expect(manager.get_by_role("link", name=action)).to_have_count(0)
+    check_manager("service-manager-case-view")
+    manager.get_by_role("link", name="History of the case").click()
+    expect(manager.get_by_role("heading", level=1)).to_contain_text("History of")
+    check_manager("service-manager-case-history")
+    manager.get_by_role("link", name="Back to the case").click()
+    expect(manager.get_by_role("heading", level=1)).to_have_text(child)
+    manager_context.close()
 
     professional.goto(live_server.url + "/assessments/")
     professional.get_by_role("link", name=child).click()

@@ -79,7 +79,8 @@ def share(assessment, *, with_user, role="co_author"):
 def start(author, kind="ehat", *, first_name="Mia", last_name="Hart", born=dt.date(2016, 4, 3), child=None):
     """A draft started through the service, as the start pages would."""
     child = child or child_create(actor=author, first_name=first_name, last_name=last_name, date_of_birth=born)
-    return assessment_start(actor=author, kind=kind, child=child, safeguarding_answer="no" if kind == "ehat" else "")
+    screened = spec_for(kind).safeguarding_screen
+    return assessment_start(actor=author, kind=kind, child=child, safeguarding_answer="no" if screened else "")
 
 
 @pytest.fixture
@@ -228,6 +229,7 @@ def valid_answers(kind: str) -> dict[str, dict]:
                 upn="H801200001001", looked_after="no", setting="St Mary's", year_group="year_3", attendance="87"
             ),
             "requester": {
+                "requested_by": "professional",
                 "requester_name": "Robin Author",
                 "requester_role": "SENCO",
                 "requester_setting": "Test School",
@@ -235,6 +237,16 @@ def valid_answers(kind: str) -> dict[str, dict]:
                 "requester_email": "robin@school.example.sch.uk",
                 "evidence": ["parent_views", "child_views"],
             },
+            "parents": rows(
+                "parents",
+                {
+                    "name": "Lucy Hart",
+                    "relationship": "Mother",
+                    "parental_responsibility": "yes",
+                    "phone": "07700 900982",
+                    "knows_of_request": "yes",
+                },
+            ),
             "needs": {
                 "communication_needs": "Limited speech",
                 "communication_level": "significant",
@@ -264,7 +276,19 @@ def valid_answers(kind: str) -> dict[str, dict]:
         }
     if kind == "young_carers":
         return {
+            "safeguarding": {"significant_harm": "no"},
             "young_carer": child_answers(school="Plymouth High"),
+            "consent": {
+                "young_carer_consent": "yes",
+                **date_parts("young_carer_consent_on", today),
+                "young_carer_consent_method": "verbal",
+                "parent_consent": "yes",
+                "parent_name": "Lucy Hart",
+                "parent_relationship": "Mum",
+                **date_parts("parent_consent_on", today),
+                "parent_consent_method": "written",
+                "covers": ["share", "store"],
+            },
             "cared_for": rows("people", {"name": "Lucy Hart", "relationship": "Mum", "condition": "MS"}),
             "caring": {
                 "tasks": ["practical", "emotional"],
@@ -275,6 +299,7 @@ def valid_answers(kind: str) -> dict[str, dict]:
             "impact": {"wellbeing": "Tired", "education": "Late twice a week", "development": "Few friends"},
             "inappropriate": {"inappropriate": "no", "caring_appropriate": "yes"},
             "wishes": {"wishes": "Time with friends", "outcomes": "A break each week"},
+            "needs": {"eligible_needs": "yes"},
             "plan": rows(
                 "actions",
                 {"action": "Young carers group", "who": "Young Carers service", **date_parts("by_when", today)},

@@ -8,6 +8,7 @@ from django.utils.dateformat import format as date_format
 
 from casework.models import CaseEvent, CaseEventKind
 from casework.services import case_event_record
+from casework.templatetags.casework import govuk_time
 from tests.casework.conftest import client_for, save, share
 
 
@@ -39,7 +40,7 @@ def test_history_shows_who_did_what_and_when(author, colleague, ehat):
     save(ehat, "reason", {"reason": "Attendance"}, actor=colleague, complete=False)
     CaseEvent.objects.filter(assessment=ehat, kind=CaseEventKind.SECTION_SAVED).update(created_at=when)
     html = client_for(author).get(history_url(ehat)).content.decode()
-    shown = date_format(timezone.localtime(when), "j F Y, g:i:sa")
+    shown = f"{date_format(timezone.localtime(when), 'j F Y')} at {govuk_time(when, 'seconds')}"
     assert "Section saved: Reason for the assessment" in html
     assert f"Casey Colleague, {shown}" in html
     assert "Robin Author" in html, "the author's own events name them too"

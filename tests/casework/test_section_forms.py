@@ -168,11 +168,6 @@ def test_ehcp_needs_one_area_significant_or_severe():
 @pytest.mark.parametrize(
     ("answers", "message"),
     [
-        pytest.param(
-            {"parents_told": "no", "accurate": "on"},
-            "Tell the parents about the request before you submit it",
-            id="not-told",
-        ),
         pytest.param({"parents_told": "yes", "accurate": "on"}, "Enter the date the parents were told", id="no-date"),
         pytest.param(
             {"parents_told": "yes", **date_parts("parents_told_on", dt.date(2020, 1, 1))},
@@ -203,7 +198,7 @@ def test_young_carers_inappropriate_tasks_must_be_named():
             "reason",
             "reason",
             5000,
-            "Why are you completing this assessment? must be 5,000 characters or fewer",
+            "The reason for the assessment must be 5,000 characters or fewer",
             id="long-text",
         ),
         pytest.param("ehat", "child", "first_name", 100, "First name must be 100 characters or fewer", id="short-text"),

@@ -75,7 +75,7 @@ def test_add_another_row_saves_and_shows_an_empty_row(author_client, ehat):
     response = post_section(author_client, ehat, "family", rows("members", first), action="add:members")
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Person 2" in html
+    assert "Household member 2" in html
     assert 'value="Lucy Hart"' in html
     assert section_of(ehat, "family").data["members-TOTAL_FORMS"] == "2"
 

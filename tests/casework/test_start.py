@@ -1,4 +1,4 @@
-"""Starting an assessment: the kind, EHAT's safeguarding screen, the child, references and the author's rights."""
+"""Starting an assessment: the kind, the safeguarding screen, the child, references and the author's rights."""
 
 import datetime as dt
 
@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from casework.models import Assessment, CaseEventKind, Child
 from casework.sections.young_carers import YoungCarerForm
+from casework.services import assessment_start
 from identity.permissions import (
     can_edit_assessment,
     can_share_assessment,
@@ -25,7 +26,7 @@ def new_child_data(first_name="Mia", last_name="Hart", born=BORN):
 def start_through_pages(client, kind, child=None):
     """Choose the kind (and answer no to safeguarding), then name a new child; returns the last response."""
     response = client.post("/assessments/new/", {"kind": kind})
-    if kind == "ehat":
+    if kind in ("ehat", "young_carers"):
         assert response["Location"] == "/assessments/new/safeguarding/"
         response = client.post("/assessments/new/safeguarding/", {"significant_harm": "no"})
     assert response["Location"] == "/assessments/new/child/"
@@ -76,6 +77,51 @@ def test_ehat_cannot_be_started_by_skipping_the_safeguarding_screen(author_clien
     response = author_client.post("/assessments/new/child/details/", new_child_data())
     assert response["Location"] == "/assessments/new/"
     assert not Assessment.objects.exists()
+
+
+def test_young_carers_safeguarding_yes_stops_with_the_hub_number_and_saves_nothing(author_client, settings):
+    """A young person at risk of significant harm is for the MASH: the screen asks about them, and a yes saves
+    nothing and says how to contact the hub now."""
+    settings.PORTAL_SAFEGUARDING_PHONE = "01752 000111"
+    response = author_client.post("/assessments/new/", {"kind": "young_carers"})
+    assert response["Location"] == "/assessments/new/safeguarding/"
+    page = author_client.get("/assessments/new/safeguarding/").content.decode()
+    assert "Do you believe the young person is at risk of significant harm?" in page
+    assert "Young Carers assessment" in page
+
+    response = author_client.post("/assessments/new/safeguarding/", {"significant_harm": "yes"})
+    html = response.content.decode()
+    assert "Contact the safeguarding hub now" in html
+    assert "01752 000111" in html
+    assert "Do not complete a Young Carers assessment for a young person at risk of significant harm" in html
+    assert not Assessment.objects.exists()
+    assert not Child.objects.exists()
+    assert author_client.get("/assessments/new/child/details/")["Location"] == "/assessments/new/"
+
+
+def test_young_carers_safeguarding_unanswered_names_the_young_person(author_client):
+    author_client.post("/assessments/new/", {"kind": "young_carers"})
+    response = author_client.post("/assessments/new/safeguarding/", {})
+    assert "Select yes if you believe the young person is at risk of significant harm" in response.content.decode()
+
+
+def test_young_carers_cannot_be_started_by_skipping_the_safeguarding_screen(author_client, author):
+    """Going straight to the child after choosing Young Carers goes back to the start; the service refuses too."""
+    author_client.post("/assessments/new/", {"kind": "young_carers"})
+    response = author_client.post("/assessments/new/child/details/", new_child_data())
+    assert response["Location"] == "/assessments/new/"
+    assert not Assessment.objects.exists()
+    child = Child.objects.create(first_name="Mia", last_name="Hart", date_of_birth=BORN, created_by=author)
+    with pytest.raises(ValueError, match="safeguarding check"):
+        assessment_start(actor=author, kind="young_carers", child=child, safeguarding_answer="")
+
+
+def test_young_carers_safeguarding_no_starts_with_the_check_completed(author_client):
+    response = start_through_pages(author_client, "young_carers")
+    assessment = Assessment.objects.get()
+    assert response["Location"] == f"/assessments/{assessment.pk}/"
+    section = assessment.sections.get(key="safeguarding")
+    assert (section.data, section.status) == ({"significant_harm": "no"}, "completed")
 
 
 def test_same_child_again_asks_whether_it_is_the_same_child_and_yes_reuses_them(author_client, author):
@@ -161,6 +207,7 @@ def test_choosing_an_existing_child_starts_for_them(author_client, author):
     """A professional with children already added can pick one from the list."""
     child = start(author, "ehcp").child
     author_client.post("/assessments/new/", {"kind": "young_carers"})
+    author_client.post("/assessments/new/safeguarding/", {"significant_harm": "no"})
     page = author_client.get("/assessments/new/child/").content.decode()
     assert "Mia Hart, born 3 April 2016" in page
     response = author_client.post("/assessments/new/child/", {"child": str(child.pk)})
@@ -174,6 +221,7 @@ def test_another_authors_child_cannot_be_chosen_by_its_id(author_client, author,
     start(author, "ehcp")
     theirs = start(outsider, "ehcp").child
     author_client.post("/assessments/new/", {"kind": "young_carers"})
+    author_client.post("/assessments/new/safeguarding/", {"significant_harm": "no"})
     response = author_client.post("/assessments/new/child/", {"child": str(theirs.pk)})
     assert response.status_code == 200
     assert "Select the child, or a child not listed" in response.content.decode()

@@ -23,7 +23,7 @@ from tests.casework.conftest import (
     valid_answers,
     verified_professional,
 )
-from workflows.models import Notification, NotificationKind
+from workflows.models import Notification, NotificationKind, TeamRoute
 from workflows.services import SubmissionRefused, assessment_submit
 
 
@@ -105,7 +105,11 @@ def test_the_checks_across_sections_read_only_the_sections_they_declare(kind):
     answers["safeguarding"] = {"significant_harm": "yes"}
     answers["requester"] = {"evidence": ["sen_support_plan"]}
     answers["professionals"] = {"professionals": [{"report_attached": "yes"}]}
+    answers["needs"] = {"eligible_needs": "no"}
     spec.extra_checks(answers, set())
+    for section in spec.sections:
+        if section.not_needed_when is not None:  # whether a section is needed is read from the same answers
+            section.not_needed_when(answers)
     assert answers.read <= set(spec.checks_read)
 
 
@@ -156,12 +160,26 @@ def test_ehcp_reports_said_to_be_attached_must_be_attached(author, media):
 
 
 def test_submit_refused_without_the_declaration(council, author_client, ehat):
-    """The declaration must be ticked; nothing is sent without it."""
+    """The declaration must be ticked; nothing is sent without it. The page comes back with the GOV.UK error:
+    a summary at the top linking to the tick box, and the tick box's group marked with its message."""
     complete_all(ehat)
-    response = author_client.post(submit_url(ehat), {}, follow=True)
-    assert response.redirect_chain[0][0] == check_url(ehat)
-    assert "Confirm the declaration to submit the assessment" in response.content.decode()
+    response = author_client.post(submit_url(ehat), {})
+    assert response.status_code == 200
+    html = response.content.decode()
+    summary = html.split('class="govuk-error-summary"', 1)[1].split("</div>", 1)[0]
+    assert '<a href="#declaration">Confirm the declaration to submit the assessment</a>' in summary
+    assert html.index("govuk-error-summary") < html.index("<h1")
+    group = html.split("govuk-form-group govuk-form-group--error", 1)[1]
+    assert "Confirm the declaration to submit the assessment" in group.split('id="declaration"', 1)[0]
+    assert 'id="declaration"' in group and 'name="declaration"' in group
     assert fresh(ehat).status == "draft"
+
+
+def test_declaration_names_the_request_for_an_ehc_needs_assessment_with_its_capitals(council, author):
+    assessment = start(author, "ehcp")
+    complete_all(assessment)
+    html = client_for(author).get(check_url(assessment)).content.decode()
+    assert "the information in this request for an EHC needs assessment is correct" in html
 
 
 def test_submit_refused_when_incomplete(council, author_client, ehat):
@@ -298,3 +316,22 @@ def test_returned_assessment_can_be_changed_and_resubmitted(council, author, eha
     assert resubmitted.history.order_by("-history_id").first().history_change_reason == "Resubmitted"
     assert not can_edit_assessment(author, resubmitted)
     assert CaseEvent.objects.filter(assessment=ehat, kind=CaseEventKind.SUBMITTED).count() == 2
+
+
+def test_submitting_a_kind_no_team_receives_says_so_and_keeps_the_draft(council, author, author_client, caplog):
+    """With no team route for the kind (an administrator is changing them), the check page says the council
+    cannot receive it just now – never a server error – and the draft is exactly as it was."""
+    assessment = complete_all(start(author, "young_carers"))
+    TeamRoute.objects.filter(kind="young_carers").delete()
+    before = (fresh(assessment).status, fresh(assessment).updated_at, CaseEvent.objects.count())
+    response = author_client.post(submit_url(assessment), {"declaration": "yes"}, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == check_url(assessment)
+    html = response.content.decode()
+    assert "The council cannot receive this assessment just now. It has not been sent" in html
+    assert 'class="govuk-notification-banner"' in html
+    after = fresh(assessment)
+    assert (after.status, after.updated_at, CaseEvent.objects.count()) == before
+    assert after.team_id is None
+    assert can_edit_assessment(author, after)
+    assert f"submission_refused no_team_route kind=young_carers assessment={assessment.pk}" in caplog.text

@@ -3,13 +3,24 @@
 The tests hold the summaries to these: the same figures, whatever the cases' histories.
 """
 
+from django.conf import settings
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 
-from casework.models import Assessment, AssessmentKind, AssessmentSection, CaseEvent, CaseEventKind, Outcome
+from casework.models import (
+    NOT_DECISIONS,
+    Assessment,
+    AssessmentKind,
+    AssessmentSection,
+    CaseEvent,
+    CaseEventKind,
+    Outcome,
+)
 from casework.sections import spec_for
 from workflows.reports import (
+    ENDINGS_WITHOUT_DECISION,
     OUTCOMES_BY_KIND,
     LocalPeriodStart,
+    LocalTarget,
     MonthShare,
     OutcomeCount,
     Outcomes,
@@ -29,8 +40,28 @@ from workflows.reports import (
     _received,
     _week_starts,
 )
+from workflows.selectors import kinds_routed_to
 
 RETURN_REASON = "Returned for changes"
+
+
+def local_targets(scope: ReportScope, filters: ReportFilters) -> tuple[LocalTarget, ...]:
+    targets = []
+    for kind in kinds_routed_to(scope.team_ids):
+        days = settings.PORTAL_DEADLINES[kind].get("decision_working_days")
+        if days is None or kind not in _kinds(filters):
+            continue
+        decisions = (
+            _closed(_cases(scope, filters), filters)
+            .filter(kind=kind)
+            .exclude(outcome__in=NOT_DECISIONS)
+            .annotate(closed_on=LocalPeriodStart("closed_at", "day", period=filters.moments))
+        )
+        within = Count("pk", filter=Q(closed_on__lte=F("decision_due")))
+        counted = decisions.aggregate(decided=Count("pk"), within=within)
+        title = f"{spec_for(kind).short_title} decisions within {days} working days"
+        targets.append(LocalTarget(kind, title, counted["decided"], counted["within"]))
+    return tuple(targets)
 
 
 def weekly_volumes(scope: ReportScope, filters: ReportFilters) -> WeeklyVolumes:
@@ -47,7 +78,7 @@ def weekly_volumes(scope: ReportScope, filters: ReportFilters) -> WeeklyVolumes:
         for week, decided, closed in _closed(cases, filters)
         .annotate(week=LocalPeriodStart("closed_at", "week", period=filters.moments))
         .values_list("week")
-        .annotate(decided=Count("pk", filter=~Q(outcome=Outcome.WITHDRAWN)), closed=Count("pk"))
+        .annotate(decided=Count("pk", filter=~Q(outcome__in=NOT_DECISIONS)), closed=Count("pk"))
         .order_by()
     }
     return WeeklyVolumes(
@@ -65,7 +96,7 @@ def outcomes_by_type(scope: ReportScope, filters: ReportFilters) -> Outcomes:
     }
     counts = []
     for kind in _kinds(filters):
-        outcomes = (*OUTCOMES_BY_KIND[kind], Outcome.WITHDRAWN)
+        outcomes = (*OUTCOMES_BY_KIND[kind], *ENDINGS_WITHOUT_DECISION[kind])
         of_kind = sum(found.get((kind, outcome), 0) for outcome in outcomes)
         counts += [
             OutcomeCount(kind, outcome, Outcome(outcome).label, found.get((kind, outcome), 0), of_kind)
@@ -114,7 +145,7 @@ def return_reasons(scope: ReportScope, filters: ReportFilters) -> ReturnReasons:
 
 
 def _ehcp(scope: ReportScope, filters: ReportFilters) -> QuerySet[Assessment] | None:
-    if filters.kind not in ("", AssessmentKind.EHCP):
+    if filters.kind not in ("", AssessmentKind.EHCP) or AssessmentKind.EHCP not in kinds_routed_to(scope.team_ids):
         return None
     return _cases(scope, filters).filter(kind=AssessmentKind.EHCP)
 

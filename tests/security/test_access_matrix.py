@@ -104,6 +104,22 @@ COUNCIL_GETS_REDIRECTED = (HIDE, GO, GO, GO, GO)
 COUNCIL_REFUSED = (HIDE, DENY, DENY, DENY, DENY)
 EDITABLE_ONLY = (OK, GO, GO, OK, GO)  # drafting pages: only while a draft or returned, else to the answers
 EDITS_REFUSED = (GO, DENY, DENY, GO, DENY)  # drafting actions: done while editable, refused otherwise
+HOLDER_ONLY = (HIDE, GO, OK, GO, GO)  # a reviewing officer's form: only under review, to the officer holding it
+NOT_THE_HOLDER = (HIDE, GO, DENY, GO, GO)  # the same form, to anyone else of the council
+
+
+def per_kind(*, ehat, others) -> dict[str, str]:
+    """Answers that differ by case type: one for an Early Help Assessment, another for the other types
+    (each one code, or a tuple in STATES order)."""
+
+    def code(value, index: int) -> str:
+        return value[index] if isinstance(value, tuple) else value
+
+    return {
+        f"{kind} {state}": code(ehat if kind == "ehat" else others, index)
+        for kind in KINDS
+        for index, state in enumerate(STATES)
+    }
 
 
 def _today_parts(prefix: str) -> dict:
@@ -160,6 +176,35 @@ ACCESS: dict[str, Row] = {
         signed_in(DENY, administrator=GO),
         params=lambda world, _: {"user_id": world.pending_applicant.pk, "decision": "approve"},
     ),
+    # ------------------------------------------------------------ the data protection officer
+    # Subject access: finding any child and exporting everything held on them is the DPO's alone (or a superuser's).
+    "workflows:subject-access": Row("get", "none", signed_in(DENY, data_protection_officer=OK)),
+    "workflows:subject-access-find": Row("get", "none", signed_in(DENY, data_protection_officer=OK)),
+    "workflows:subject-access-record": Row(
+        "get",
+        "none",
+        signed_in(DENY, data_protection_officer=OK),
+        params=lambda world, _: {"child_id": world.subject_access_request.child_id},
+    ),
+    "workflows:subject-access-request": Row(
+        "get",
+        "none",
+        signed_in(DENY, data_protection_officer=OK),
+        params=lambda world, _: {"pk": world.subject_access_request.pk},
+    ),
+    "workflows:subject-access-export": Row(
+        "post",
+        "none",
+        signed_in(DENY, data_protection_officer=OK),
+        params=lambda world, _: {"pk": world.subject_access_request.pk},
+    ),
+    # Refused with a message until the copy has been exported.
+    "workflows:subject-access-answered": Row(
+        "post",
+        "none",
+        signed_in(DENY, data_protection_officer=GO),
+        params=lambda world, _: {"pk": world.subject_access_request.pk},
+    ),
     # ------------------------------------------------------------ starting an assessment: professionals
     "casework:start": Row("get", "none", professionals(OK, others=DENY)),
     # Later steps with nothing chosen yet go back to the first step.
@@ -182,9 +227,19 @@ ACCESS: dict[str, Row] = {
     "workflows:reports": Row("get", "none", council(OK)),
     "workflows:reports-xlsx": Row("get", "none", council(OK)),
     "workflows:report-csv": Row("get", "none", council(OK), params=lambda world, _: {"slug": "status"}),
+    # ------------------------------------------------------------ the disclosure log: the DPO and managers
+    "data-protection:disclosures": Row(
+        "get", "none", signed_in(DENY, data_protection_officer=OK, team_manager=OK, service_manager=OK)
+    ),
     # ------------------------------------------------------------ a case: the professional's pages
+    # A service manager reads every case the council has, as its officers do (identity.permissions.can_view_assessment).
     "casework:assessment": case_row(
-        author=OK, co_author=OK, viewer=OK, officer=COUNCIL_READS, team_manager=COUNCIL_READS
+        author=OK,
+        co_author=OK,
+        viewer=OK,
+        officer=COUNCIL_READS,
+        team_manager=COUNCIL_READS,
+        service_manager=COUNCIL_READS,
     ),
     "casework:section": case_row(
         author=EDITABLE_ONLY,
@@ -192,6 +247,7 @@ ACCESS: dict[str, Row] = {
         viewer=GO,
         officer=COUNCIL_GETS_REDIRECTED,
         team_manager=COUNCIL_GETS_REDIRECTED,
+        service_manager=COUNCIL_GETS_REDIRECTED,
     ),
     "casework:section-autosave": case_row(
         "post",
@@ -201,6 +257,7 @@ ACCESS: dict[str, Row] = {
         viewer=DENY,
         officer=COUNCIL_REFUSED,
         team_manager=COUNCIL_REFUSED,
+        service_manager=COUNCIL_REFUSED,
     ),
     # Discarding touches only the person's own unsaved draft, so anyone who can see the case may.
     "casework:section-discard": case_row(
@@ -210,6 +267,7 @@ ACCESS: dict[str, Row] = {
         viewer=GO,
         officer=COUNCIL_GETS_REDIRECTED,
         team_manager=COUNCIL_GETS_REDIRECTED,
+        service_manager=COUNCIL_GETS_REDIRECTED,
     ),
     "casework:check": case_row(
         author=EDITABLE_ONLY,
@@ -217,14 +275,39 @@ ACCESS: dict[str, Row] = {
         viewer=GO,
         officer=COUNCIL_GETS_REDIRECTED,
         team_manager=COUNCIL_GETS_REDIRECTED,
+        service_manager=COUNCIL_GETS_REDIRECTED,
     ),
-    "casework:answers": case_row(author=OK, co_author=OK, viewer=OK, officer=COUNCIL_READS, team_manager=COUNCIL_READS),
-    "casework:history": case_row(author=OK, co_author=OK, viewer=OK, officer=COUNCIL_READS, team_manager=COUNCIL_READS),
+    "casework:answers": case_row(
+        author=OK,
+        co_author=OK,
+        viewer=OK,
+        officer=COUNCIL_READS,
+        team_manager=COUNCIL_READS,
+        service_manager=COUNCIL_READS,
+    ),
+    "casework:history": case_row(
+        author=OK,
+        co_author=OK,
+        viewer=OK,
+        officer=COUNCIL_READS,
+        team_manager=COUNCIL_READS,
+        service_manager=COUNCIL_READS,
+    ),
     "casework:evidence": case_row(
-        author=OK, co_author=OK, viewer=OK, officer=COUNCIL_READS, team_manager=COUNCIL_READS
+        author=OK,
+        co_author=OK,
+        viewer=OK,
+        officer=COUNCIL_READS,
+        team_manager=COUNCIL_READS,
+        service_manager=COUNCIL_READS,
     ),
     "casework:evidence-download": case_row(
-        author=OK, co_author=OK, viewer=OK, officer=COUNCIL_READS, team_manager=COUNCIL_READS
+        author=OK,
+        co_author=OK,
+        viewer=OK,
+        officer=COUNCIL_READS,
+        team_manager=COUNCIL_READS,
+        service_manager=COUNCIL_READS,
     ),
     "casework:evidence-remove": case_row(
         "post",
@@ -233,6 +316,7 @@ ACCESS: dict[str, Row] = {
         viewer=DENY,
         officer=COUNCIL_REFUSED,
         team_manager=COUNCIL_REFUSED,
+        service_manager=COUNCIL_REFUSED,
     ),
     # Only the author shares, until the case is closed.
     "casework:sharing": case_row(
@@ -241,6 +325,7 @@ ACCESS: dict[str, Row] = {
         viewer=DENY,
         officer=COUNCIL_REFUSED,
         team_manager=COUNCIL_REFUSED,
+        service_manager=COUNCIL_REFUSED,
     ),
     "casework:sharing-remove": case_row(
         "post",
@@ -249,16 +334,19 @@ ACCESS: dict[str, Row] = {
         viewer=DENY,
         officer=COUNCIL_REFUSED,
         team_manager=COUNCIL_REFUSED,
+        service_manager=COUNCIL_REFUSED,
     ),
-    # Without the declaration ticked: refused with a message (302) where the person could submit, and a
-    # case already with the council is refused with a message whoever asks; 403 for those with no right.
+    # Without the declaration ticked: check your answers again with the error (200) where the person could
+    # submit, and a case already with the council is refused with a message whoever asks; 403 for those with
+    # no right.
     "workflows:submit": case_row(
         "post",
-        author=GO,
-        co_author=GO,
+        author=(OK, GO, GO, OK, GO),
+        co_author=(OK, GO, GO, OK, GO),
         viewer=(DENY, GO, GO, DENY, GO),
         officer=(HIDE, GO, GO, DENY, GO),
         team_manager=(HIDE, GO, GO, DENY, GO),
+        service_manager=(HIDE, GO, GO, DENY, GO),
     ),
     "workflows:submitted": case_row(
         author=(GO, OK, OK, GO, OK),
@@ -266,6 +354,7 @@ ACCESS: dict[str, Row] = {
         viewer=(GO, OK, OK, GO, OK),
         officer=(HIDE, OK, OK, GO, OK),
         team_manager=(HIDE, OK, OK, GO, OK),
+        service_manager=(HIDE, OK, OK, GO, OK),
     ),
     "workflows:progress": case_row(
         author=(GO, OK, OK, OK, OK),
@@ -273,9 +362,25 @@ ACCESS: dict[str, Row] = {
         viewer=(GO, OK, OK, OK, OK),
         officer=COUNCIL_READS,
         team_manager=COUNCIL_READS,
+        service_manager=COUNCIL_READS,
     ),
     "workflows:withdraw": case_row(
-        author=OK, co_author=DENY, viewer=DENY, officer=COUNCIL_REFUSED, team_manager=COUNCIL_REFUSED
+        author=OK,
+        co_author=DENY,
+        viewer=DENY,
+        officer=COUNCIL_REFUSED,
+        team_manager=COUNCIL_REFUSED,
+        service_manager=COUNCIL_REFUSED,
+    ),
+    # Only an Early Help Assessment relies on consent: its author, co-authors and the officer holding it record
+    # the family's withdrawal once it is with the council; everyone else who can see the case is refused.
+    "workflows:consent-withdrawal": case_row(
+        author=per_kind(ehat=(DENY, OK, OK, OK, OK), others=DENY),
+        co_author=per_kind(ehat=(DENY, OK, OK, OK, OK), others=DENY),
+        viewer=DENY,
+        officer=per_kind(ehat=(HIDE, DENY, OK, OK, DENY), others=COUNCIL_REFUSED),
+        team_manager=COUNCIL_REFUSED,
+        service_manager=COUNCIL_REFUSED,
     ),
     # ------------------------------------------------------------ a case: the council's pages
     "workflows:case": case_row(officer=COUNCIL_READS, team_manager=COUNCIL_READS, service_manager=COUNCIL_READS),
@@ -299,10 +404,19 @@ ACCESS: dict[str, Row] = {
         team_manager=COUNCIL_GETS_REDIRECTED,
         service_manager=COUNCIL_REFUSED,
     ),
-    "workflows:return": case_row(officer=COUNCIL_READS, team_manager=COUNCIL_READS, service_manager=COUNCIL_READS),
-    "workflows:close": case_row(officer=COUNCIL_READS, team_manager=COUNCIL_READS, service_manager=COUNCIL_READS),
-    "workflows:pause": case_row(officer=COUNCIL_READS, team_manager=COUNCIL_READS, service_manager=COUNCIL_READS),
-    "workflows:reopen": case_row(officer=COUNCIL_READS, team_manager=COUNCIL_READS, service_manager=COUNCIL_READS),
+    # A form page answers as its POST would: the form only for who may use it now; a case in the wrong state
+    # back to the case page with the reason (302); 403 for anyone who could never use it.
+    # Returning and deciding: only the officer holding the case under review.
+    "workflows:return": case_row(officer=HOLDER_ONLY, team_manager=NOT_THE_HOLDER, service_manager=NOT_THE_HOLDER),
+    "workflows:close": case_row(officer=HOLDER_ONLY, team_manager=NOT_THE_HOLDER, service_manager=NOT_THE_HOLDER),
+    # Pausing: the holder, or a manager of the team (the case in the world's queue is held by no one).
+    "workflows:pause": case_row(
+        officer=(HIDE, DENY, OK, GO, GO), team_manager=(HIDE, OK, OK, GO, GO), service_manager=COUNCIL_REFUSED
+    ),
+    # Reopening: a manager of the team, a recently closed case.
+    "workflows:reopen": case_row(
+        officer=COUNCIL_REFUSED, team_manager=(HIDE, GO, GO, GO, OK), service_manager=COUNCIL_REFUSED
+    ),
     # The holder or a manager may restart the clock (refused with a message: it is not paused).
     "workflows:resume": case_row(
         "post",
@@ -398,8 +512,9 @@ def _admin_rows() -> dict[str, Row]:
         "admin:otp_totp_totpdevice_qrcode": Row(
             "get", "admin", staff(DENY), params=lambda world, _: {"pk": world.admin_objects["totpdevice"].pk}
         ),
+        # Whoever sets another person's password can take the account over: a superuser's page only.
         "admin:auth_user_password_change": Row(
-            "get", "admin", staff(OK), params=lambda world, _: {"id": world.admin_objects["user"].pk}
+            "get", "admin", staff(DENY), params=lambda world, _: {"id": world.admin_objects["user"].pk}
         ),
     }
     for model, may in ADMINISTRATOR_MAY.items():
@@ -543,7 +658,7 @@ def test_every_url_of_the_project_has_a_row_in_the_access_table():
 
 @pytest.mark.parametrize("route", [pytest.param(route, id=route.key) for route in ROUTES])
 def test_every_url_answers_every_role_as_the_access_table_says(world, route):
-    """The URL, as each of the twelve roles (on every case type and state), gives the code ACCESS declares."""
+    """The URL, as each of the thirteen roles (on every case type and state), gives the code ACCESS declares."""
     row = ACCESS.get(route.key)
     assert row is not None, f"{route.key} ({route.route}) has no row in ACCESS: declare who may use it"
     wrong = []

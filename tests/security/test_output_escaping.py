@@ -83,6 +83,7 @@ def test_a_childs_name_is_shown_as_text_in_the_lists_and_the_case(world: World):
     """A child added through the start pages with markup for a name: the lists and the case show it as text."""
     author = world.client_for("author")
     assert author.post("/assessments/new/", {"kind": "young_carers"}).status_code == 302
+    assert author.post("/assessments/new/safeguarding/", {"significant_harm": "no"}).status_code == 302
     added = author.post(
         "/assessments/new/child/details/",
         {

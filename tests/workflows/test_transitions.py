@@ -121,7 +121,7 @@ def test_submit_refused_when_no_team_reviews_the_kind(people):
     """Without a route the submission is refused whole: nothing half-routed is left behind."""
     assessment = draft("young_carers")
     TeamRoute.objects.filter(kind="young_carers").delete()
-    with pytest.raises(TeamRoute.DoesNotExist):
+    with pytest.raises(services.SubmissionRefused, match="cannot receive this assessment just now"):
         services.assessment_submit(actor=people.sam, assessment=assessment, declaration=True)
     assert fresh(assessment).status == Status.DRAFT
 
@@ -604,10 +604,10 @@ def test_manager_pauses_the_clock_of_a_case_in_the_queue(people):
 def test_pause_refused_when_the_council_does_not_have_it_or_it_is_paused(people, at, message):
     assessment = claimed("ehat") if at == "paused" else AT_STEP[at]()
     if at == "paused":
-        services.clock_pause(actor=people.priya, assessment=assessment, reason=PauseReason.CHILD_AWAY)
+        services.clock_pause(actor=people.priya, assessment=assessment, reason=PauseReason.WAITING_FOR_FAMILY)
     pauses_before = ClockPause.objects.filter(assessment=assessment).count()
     with pytest.raises(services.TransitionRefused, match=message):
-        services.clock_pause(actor=people.jo, assessment=assessment, reason=PauseReason.CHILD_AWAY)
+        services.clock_pause(actor=people.jo, assessment=assessment, reason=PauseReason.WAITING_FOR_FAMILY)
     assert ClockPause.objects.filter(assessment=assessment).count() == pauses_before
 
 
@@ -622,7 +622,7 @@ def test_pause_refused_when_the_council_does_not_have_it_or_it_is_paused(people,
 def test_pause_refused_for_anyone_but_the_holder_or_a_manager(cast, who):
     assessment = claimed("ehat")
     with pytest.raises(PermissionDenied):
-        services.clock_pause(actor=getattr(cast, who), assessment=assessment, reason=PauseReason.CHILD_AWAY)
+        services.clock_pause(actor=getattr(cast, who), assessment=assessment, reason=PauseReason.WAITING_FOR_FAMILY)
     assert not ClockPause.objects.filter(assessment=assessment).exists()
 
 
@@ -670,7 +670,7 @@ def test_resume_refused_while_the_assessment_is_back_with_its_author(people):
 )
 def test_resume_refused_for_anyone_but_the_holder_or_a_manager(cast, who):
     assessment = claimed("ehat")
-    services.clock_pause(actor=cast.priya, assessment=assessment, reason=PauseReason.CHILD_AWAY)
+    services.clock_pause(actor=cast.priya, assessment=assessment, reason=PauseReason.WAITING_FOR_FAMILY)
     with pytest.raises(PermissionDenied):
         services.clock_resume(actor=getattr(cast, who), assessment=assessment)
     assert ClockPause.objects.get(assessment=assessment).ended_on is None

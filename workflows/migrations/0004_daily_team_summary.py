@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("identity", "0001_initial"),
-        ("workflows", "0001_initial"),
+        ("workflows", "0003_consent_withdrawn_notification"),
     ]
 
     operations = [

@@ -188,3 +188,15 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind} e-mail={'on' if self.email else 'off'}"
+
+
+# The EHC needs assessment's models live in a module of their own; imported here so Django finds them.
+from .ehc_models import (  # noqa: E402, F401
+    AdviceKind,
+    AdviceRequest,
+    DraftPlanComment,
+    IssueDecision,
+    NeedsAssessment,
+    NeedsAssessmentProcess,
+    NeedsAssessmentStage,
+)

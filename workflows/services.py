@@ -42,6 +42,8 @@ from identity.permissions import (
 )
 
 from . import deadlines
+from .ehc import needs_assessment_start
+from .errors import AlreadyTaken, TransitionRefused
 from .flows import FLOWS
 from .models import (
     MANDATORY_KINDS,
@@ -75,14 +77,6 @@ OUTCOMES_BY_KIND = {
     "ehcp": (Outcome.AGREED_TO_ASSESS, Outcome.REFUSED_TO_ASSESS),
     "young_carers": (Outcome.SUPPORT_PLAN, Outcome.NO_ELIGIBLE_NEEDS),
 }
-
-
-class TransitionRefused(Exception):
-    """The change cannot be made now; the message says why, in words for the person who asked."""
-
-
-class AlreadyTaken(TransitionRefused):
-    """Someone else has just done this (two officers claiming at once): shown as a 409 page."""
 
 
 # ---------------------------------------------------------------- helpers
@@ -597,6 +591,9 @@ def assessment_close(
     assessment.closed_at = timezone.now()
     _save(assessment, f"Closed: {Outcome(outcome).label}", actor)
     case_event_record(assessment=assessment, kind=CaseEventKind.CLOSED, actor=actor, summary=Outcome(outcome).label)
+    if outcome == Outcome.AGREED_TO_ASSESS:
+        # Weeks 6 to 20 of the statutory clock: the EHC needs assessment (workflows.ehc).
+        needs_assessment_start(actor=actor, assessment=assessment)
     for drafter in _drafters(assessment):
         notify(
             kind=NotificationKind.CLOSED,

@@ -16,6 +16,8 @@ so the stage and the active tasks always agree:
 import datetime
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from viewflow.workflow.models import Task
@@ -235,8 +237,13 @@ def advice_request(
     today = timezone.localdate()
     for kind, recipient in recipients.items():
         name, email = recipient.name.strip(), recipient.email.strip().lower()
+        label = AdviceKind(kind).label.lower()
         if not name or not email:
-            raise TransitionRefused(f"Give the name and e-mail address for the {AdviceKind(kind).label.lower()} advice")
+            raise TransitionRefused(f"Give the name and e-mail address for the {label} advice")
+        try:
+            validate_email(email)
+        except ValidationError as error:
+            raise TransitionRefused(f"Enter a valid e-mail address for the {label} advice") from error
         request = AdviceRequest(
             needs_assessment=needs_assessment,
             kind=kind,

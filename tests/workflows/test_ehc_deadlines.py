@@ -199,3 +199,15 @@ def test_resuming_a_clock_that_is_not_paused_is_refused(people):
     needs_assessment = agreed()
     with pytest.raises(ehc.TransitionRefused, match="not paused"):
         ehc.needs_assessment_clock_resume(actor=people.tom, needs_assessment=needs_assessment)
+
+
+def test_the_comments_end_only_after_the_15th_day_when_the_family_have_not_said_they_are_done(people):
+    """Sent Wednesday 24 June 2026: the family may comment up to and including Thursday 9 July."""
+    needs_assessment = agreed(D(2026, 3, 2), D(2026, 4, 10))
+    with at(D(2026, 6, 24)):
+        needs_assessment = draft_sent(needs_assessment)
+    with at(D(2026, 7, 9)), pytest.raises(ehc.TransitionRefused, match="until 9 July 2026"):
+        ehc.comment_period_close(actor=people.tom, needs_assessment=needs_assessment)
+    with at(D(2026, 7, 10)):
+        needs_assessment = ehc.comment_period_close(actor=people.tom, needs_assessment=needs_assessment)
+    assert needs_assessment.stage == "finalising"

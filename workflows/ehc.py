@@ -281,6 +281,8 @@ def advice_give(*, actor: User, advice: AdviceRequest, answer: dict[str, str]) -
     require(may_give_advice(actor, advice), "Only the professional asked for this advice can give it")
     if advice.answered_on is not None:
         raise TransitionRefused("This advice has already been given")
+    if advice.closed_unanswered_on is not None:
+        raise TransitionRefused("The assessment has gone on without this advice: send it to the coordinator")
     _ensure_stage(needs_assessment, NeedsAssessmentStage.GATHERING_ADVICE)
     answer = {key: (answer.get(key) or "").strip() for key in ADVICE_QUESTIONS}
     if not all(answer.values()):
@@ -291,12 +293,65 @@ def advice_give(*, actor: User, advice: AdviceRequest, answer: dict[str, str]) -
     advice._change_reason = "Advice given"
     advice._history_user = actor
     advice.save()
+    _advice_branch_done(needs_assessment, advice, actor)
+    return advice
+
+
+def _advice_branch_done(needs_assessment: NeedsAssessment, advice: AdviceRequest, actor: User) -> None:
+    """Finish the advice's branch of the flow; once no advice is outstanding, the decision is next."""
     node = getattr(NeedsAssessmentFlow, ADVICE_NODES[advice.kind])
     node.run(_task(needs_assessment, node))
-    if not needs_assessment.advice_requests.filter(answered_on__isnull=True).exists():
+    outstanding = needs_assessment.advice_requests.filter(answered_on__isnull=True, closed_unanswered_on__isnull=True)
+    if not outstanding.exists():
         needs_assessment.stage = NeedsAssessmentStage.DECIDING
         _save(needs_assessment, "All the advice asked for is in", actor, "stage")
+
+
+@transaction.atomic
+def advice_close_unanswered(*, actor: User, advice: AdviceRequest, reason: str) -> AdviceRequest:
+    """Go on without advice that is overdue, saying why, so the decision whether to issue is not held up."""
+    needs_assessment = _lock(advice.needs_assessment)
+    _require_coordinator(actor, needs_assessment)
+    _ensure_stage(needs_assessment, NeedsAssessmentStage.GATHERING_ADVICE)
+    advice = AdviceRequest.objects.select_for_update(of=("self",)).get(pk=advice.pk)
+    if advice.answered_on is not None or advice.closed_unanswered_on is not None:
+        raise TransitionRefused("This advice is no longer awaited")
+    today = timezone.localdate()
+    if today <= advice.due_on:
+        raise TransitionRefused(f"{advice.professional_name} has until {advice.due_on:%-d %B %Y} to give this advice")
+    if not reason.strip():
+        raise TransitionRefused("Say why the assessment goes on without this advice")
+    advice.closed_unanswered_on = today
+    advice.closed_unanswered_reason = reason.strip()
+    advice._change_reason = "Gone on without the advice"
+    advice._history_user = actor
+    advice.save()
+    _advice_branch_done(needs_assessment, advice, actor)
     return advice
+
+
+@transaction.atomic
+def coordinator_assign(*, actor: User, needs_assessment: NeedsAssessment, coordinator: User) -> NeedsAssessment:
+    """A SEND team manager hands the needs assessment to another officer of the team, tasks and all."""
+    needs_assessment = _lock(needs_assessment)
+    assessment = needs_assessment.assessment
+    require(_in_team(actor, assessment, role=TeamRole.MANAGER), "Only a manager of the SEND team can do this")
+    if needs_assessment.stage in FINISHED_STAGES:
+        raise TransitionRefused("The needs assessment has finished")
+    if not _in_team(coordinator, assessment):
+        raise TransitionRefused(f"{coordinator.full_name} is not in the {assessment.team.name}")
+    if coordinator.pk == needs_assessment.coordinator_id:
+        raise TransitionRefused(f"{coordinator.full_name} already coordinates this needs assessment")
+    previous = needs_assessment.coordinator
+    needs_assessment.coordinator = coordinator
+    _save(needs_assessment, f"Coordinator changed from {previous.full_name} to {coordinator.full_name}", actor)
+    grant(coordinator, (VIEW_ASSESSMENT, REVIEW_ASSESSMENT), assessment)
+    for task in Task.objects.filter(
+        process__needsassessmentprocess__needs_assessment=needs_assessment, owner=previous, status=STATUS.ASSIGNED
+    ):
+        task.owner = coordinator
+        task.save(update_fields=["owner"])
+    return needs_assessment
 
 
 # ---------------------------------------------------------------- deciding whether to issue
@@ -543,7 +598,7 @@ def _end_pause(needs_assessment: NeedsAssessment, actor: User) -> None:
         assessment._history_user = actor
         assessment.save(update_fields=["final_due", "updated_at"])
     _save(needs_assessment, "Clock resumed", actor, "issue_decision_due", "final_due")
-    for advice in needs_assessment.advice_requests.filter(answered_on__isnull=True):
+    for advice in needs_assessment.advice_requests.filter(answered_on__isnull=True, closed_unanswered_on__isnull=True):
         before = advice.due_on
         advice.due_on = ehc_dates.moved_on(before, paused)
         advice._change_reason = "Clock resumed"

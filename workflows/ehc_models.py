@@ -97,6 +97,9 @@ class AdviceRequest(models.Model):
     )
     # The structured answer: {"needs": ..., "outcomes": ..., "provision": ...}.
     answer = models.JSONField(default=dict, blank=True)
+    # Advice that never came: the coordinator went on without it, after its due date, and said why.
+    closed_unanswered_on = models.DateField(null=True, blank=True)
+    closed_unanswered_reason = models.TextField(blank=True)
     history = HistoricalRecords()
 
     class Meta:

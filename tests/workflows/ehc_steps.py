@@ -150,7 +150,9 @@ def assert_needs_assessment_flow_agrees(needs_assessment) -> None:
             (_COORDINATOR_NODE[stage], STATUS.ASSIGNED, needs_assessment.coordinator_id)
         ]
     elif stage == NeedsAssessmentStage.GATHERING_ADVICE:
-        waiting = needs_assessment.advice_requests.filter(answered_on__isnull=True).values_list("kind", flat=True)
+        waiting = needs_assessment.advice_requests.filter(
+            answered_on__isnull=True, closed_unanswered_on__isnull=True
+        ).values_list("kind", flat=True)
         expected = sorted(getattr(NeedsAssessmentFlow, ADVICE_NODES[kind]).name for kind in waiting)
         # The join waits too, once the first advice is in.
         assert sorted(task.flow_task.name for task in tasks if task.flow_task_type != "JOIN") == expected

@@ -1,5 +1,7 @@
 """Every step of the needs assessment: allowed; refused at the wrong stage; refused for the wrong person; history."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import PermissionDenied
 
@@ -13,16 +15,19 @@ from tests.workflows.ehc_steps import (
     agreed,
     all_advice_in,
     assert_needs_assessment_flow_agrees,
+    at,
     decided_to_issue,
     draft_sent,
     family_done,
     finalising,
+    give,
     recipients,
     refreshed,
 )
 from workflows import ehc
 from workflows.models import NeedsAssessmentStage
 
+D = dt.date
 FINAL_SECTIONS = {**DRAFT_SECTIONS, "I": "Hillside Primary School, a mainstream primary school"}
 
 
@@ -320,3 +325,80 @@ def test_the_final_plan_names_the_school(people):
     with pytest.raises(ehc.TransitionRefused, match="Write section I of the plan"):
         ehc.final_plan_issue(actor=people.tom, needs_assessment=needs_assessment, sections=DRAFT_SECTIONS)
     assert refreshed(needs_assessment).stage == NeedsAssessmentStage.FINALISING
+
+
+# ---------------------------------------------------------------- advice that never comes, a new coordinator
+
+
+def test_the_assessment_goes_on_without_overdue_advice_once_the_coordinator_says_why(people):
+    with at(D(2026, 4, 14)):
+        needs_assessment = advice_asked(kinds=("health", "social_care"))
+        give(needs_assessment, "health")
+    late = advice_of(needs_assessment, "social_care")
+    with at(D(2026, 5, 26)), pytest.raises(ehc.TransitionRefused, match="until 26 May 2026"):
+        ehc.advice_close_unanswered(actor=people.tom, advice=late, reason="No reply to three reminders")
+    with at(D(2026, 5, 27)):
+        with pytest.raises(ehc.TransitionRefused, match="Say why"):
+            ehc.advice_close_unanswered(actor=people.tom, advice=late, reason=" ")
+        ehc.advice_close_unanswered(actor=people.tom, advice=late, reason="No reply to three reminders")
+    late.refresh_from_db()
+    assert (late.closed_unanswered_on, late.closed_unanswered_reason) == (D(2026, 5, 27), "No reply to three reminders")
+    assert refreshed(needs_assessment).stage == NeedsAssessmentStage.DECIDING
+    assert_needs_assessment_flow_agrees(needs_assessment)
+    with pytest.raises(ehc.TransitionRefused, match="gone on without this advice"):
+        ehc.advice_give(actor=people.tom, advice=late, answer=ANSWER)
+
+
+def test_only_the_coordinator_goes_on_without_advice(people):
+    with at(D(2026, 4, 14)):
+        needs_assessment = advice_asked()
+    with at(D(2026, 6, 1)), pytest.raises(PermissionDenied):
+        ehc.advice_close_unanswered(
+            actor=join("send-statutory-assessment"), advice=advice_of(needs_assessment, "health"), reason="Late"
+        )
+
+
+def test_a_send_manager_hands_the_needs_assessment_and_its_task_to_another_officer(people):
+    needs_assessment = agreed()
+    manager = join("send-statutory-assessment", role="manager")
+    dana = join("send-statutory-assessment")
+    needs_assessment = ehc.coordinator_assign(actor=manager, needs_assessment=needs_assessment, coordinator=dana)
+    assert refreshed(needs_assessment).coordinator == dana
+    assert_needs_assessment_flow_agrees(needs_assessment)
+    latest = needs_assessment.history.order_by("-history_id").first()
+    assert latest.history_user == manager
+    ehc.advice_request(actor=dana, needs_assessment=needs_assessment, recipients=recipients())
+    with pytest.raises(PermissionDenied):
+        ehc.issue_decide(actor=people.tom, needs_assessment=all_advice_in_by(dana, needs_assessment), decision="issue")
+
+
+def all_advice_in_by(coordinator, needs_assessment):
+    for advice in needs_assessment.advice_requests.all():
+        ehc.advice_give(actor=coordinator, advice=advice, answer=ANSWER)
+    return refreshed(needs_assessment)
+
+
+@pytest.mark.parametrize(
+    ("who", "to", "error"),
+    [
+        pytest.param("officer", "send-officer", PermissionDenied, id="an-officer-cannot"),
+        pytest.param("early-help-manager", "send-officer", PermissionDenied, id="another-teams-manager-cannot"),
+        pytest.param("manager", "early-help-officer", ehc.TransitionRefused, id="not-to-another-teams-officer"),
+        pytest.param("manager", "same", ehc.TransitionRefused, id="not-to-the-coordinator-again"),
+    ],
+)
+def test_handing_over_the_needs_assessment_is_refused(people, who, to, error):
+    needs_assessment = agreed()
+    actor = {
+        "officer": join("send-statutory-assessment"),
+        "early-help-manager": people.jo,
+        "manager": join("send-statutory-assessment", role="manager"),
+    }[who]
+    coordinator = {
+        "send-officer": join("send-statutory-assessment"),
+        "early-help-officer": people.priya,
+        "same": people.tom,
+    }[to]
+    with pytest.raises(error):
+        ehc.coordinator_assign(actor=actor, needs_assessment=needs_assessment, coordinator=coordinator)
+    assert refreshed(needs_assessment).coordinator == people.tom

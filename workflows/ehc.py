@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -27,6 +28,7 @@ from casework.models import Assessment, CaseEventKind
 from casework.services import case_event_record
 from identity.models import TeamMembership, TeamRole, User
 from identity.permissions import REVIEW_ASSESSMENT, VIEW_ASSESSMENT, grant, require
+from portal.access_log import access_denied_record
 
 from . import deadlines, ehc_dates
 from .ehc_flows import ADVICE_NODES, NeedsAssessmentFlow
@@ -40,6 +42,7 @@ from .ehc_models import (
 )
 from .errors import TransitionRefused
 from .models import ClockPause, PauseReason
+from .selectors import case_for_council
 
 # The sections of an EHC plan (SEND Code of Practice 9.62).
 PLAN_SECTIONS = {
@@ -58,6 +61,16 @@ PLAN_SECTIONS = {
 # A draft plan must set out these; section I stays empty until the final plan (CoP 9.78: the draft names
 # no school, so the parents can say which they prefer).
 DRAFT_REQUIRED_SECTIONS = ("A", "B", "E", "F", "K")
+
+# Each kind of advice as a sentence names it.
+ADVICE_WHAT = {
+    AdviceKind.EDUCATIONAL_PSYCHOLOGY: "the educational psychologist's advice",
+    AdviceKind.HEALTH: "the health advice",
+    AdviceKind.SOCIAL_CARE: "the social care advice",
+    AdviceKind.SETTING: "the school or setting's advice",
+    AdviceKind.PARENTS: "the parents' views",
+    AdviceKind.CHILD: "the child's views",
+}
 
 # The structured answer of an advice request: what the professional sees, what it means, what would help.
 ADVICE_QUESTIONS = {
@@ -233,17 +246,17 @@ def advice_request(
         raise TransitionRefused("Either ask for a kind of advice or say why it is not needed, not both")
     for kind in AdviceKind.values:
         if kind not in recipients and not not_sought.get(kind):
-            raise TransitionRefused(f"Ask someone for the {AdviceKind(kind).label.lower()} advice or say why not")
+            raise TransitionRefused(f"Ask someone for {ADVICE_WHAT[kind]} or say why it is not needed")
     today = timezone.localdate()
     for kind, recipient in recipients.items():
         name, email = recipient.name.strip(), recipient.email.strip().lower()
-        label = AdviceKind(kind).label.lower()
+        what = ADVICE_WHAT[kind]
         if not name or not email:
-            raise TransitionRefused(f"Give the name and e-mail address for the {label} advice")
+            raise TransitionRefused(f"Give the name and e-mail address of who is asked for {what}")
         try:
             validate_email(email)
         except ValidationError as error:
-            raise TransitionRefused(f"Enter a valid e-mail address for the {label} advice") from error
+            raise TransitionRefused(f"Enter a valid e-mail address for {what}") from error
         request = AdviceRequest(
             needs_assessment=needs_assessment,
             kind=kind,
@@ -628,3 +641,30 @@ def key_dates(needs_assessment: NeedsAssessment) -> list[tuple[str, datetime.dat
     if not needs_assessment.final_issued_on and needs_assessment.stage != NeedsAssessmentStage.NOT_ISSUED:
         dates.append(("Final plan (week 20)", needs_assessment.final_due))
     return [(label, due, ehc_dates.work_by(due, holidays)) for label, due in dates]
+
+
+def needs_assessment_for_council(user: User, pk: int) -> NeedsAssessment:
+    """The needs assessment of a request the council person may see (workflows.selectors.case_for_council); else 404."""
+    assessment = case_for_council(user, pk)
+    needs_assessment = NeedsAssessment.objects.select_related("coordinator").filter(assessment=assessment).first()
+    if needs_assessment is None:
+        raise Http404("No needs assessment")
+    needs_assessment.assessment = assessment
+    return needs_assessment
+
+
+def advice_requests_of(needs_assessment: NeedsAssessment) -> list[AdviceRequest]:
+    return list(needs_assessment.advice_requests.select_related("professional").order_by("pk"))
+
+
+def advice_for_adviser(user: User, pk: int, kind: str) -> AdviceRequest:
+    """A request for advice, for the professional it was asked of (or the coordinator); 404 for anyone else."""
+    advice = (
+        AdviceRequest.objects.select_related("needs_assessment__assessment", "needs_assessment__coordinator")
+        .filter(needs_assessment__assessment_id=pk, kind=kind)
+        .first()
+    )
+    if advice is None or not may_give_advice(user, advice):
+        access_denied_record(user=user, resource=f"advice {pk}/{kind}")
+        raise Http404("No such request for advice")
+    return advice

@@ -181,7 +181,7 @@ def test_each_step_is_refused_at_another_stage(people, name, at):
 def test_advice_left_out_without_a_reason_is_refused(people):
     needs_assessment = agreed()
     chosen = recipients(("health", "setting"))
-    with pytest.raises(ehc.TransitionRefused, match="educational psychologist advice or say why not"):
+    with pytest.raises(ehc.TransitionRefused, match="educational psychologist's advice or say why"):
         ehc.advice_request(actor=people.tom, needs_assessment=needs_assessment, recipients=chosen)
     assert not needs_assessment.advice_requests.exists()
     assert_needs_assessment_flow_agrees(needs_assessment)
@@ -190,10 +190,14 @@ def test_advice_left_out_without_a_reason_is_refused(people):
 @pytest.mark.parametrize(
     ("recipient", "message"),
     [
-        pytest.param(ehc.AdviceRecipient(name=" ", email="a@b.example"), "Give the name", id="no-name"),
+        pytest.param(
+            ehc.AdviceRecipient(name=" ", email="a@b.example"), "Give the name and e-mail address", id="no-name"
+        ),
         pytest.param(ehc.AdviceRecipient(name="Ann Lee", email=""), "Give the name", id="no-email"),
         pytest.param(
-            ehc.AdviceRecipient(name="Ann Lee", email="not an address"), "valid e-mail address", id="bad-email"
+            ehc.AdviceRecipient(name="Ann Lee", email="not an address"),
+            "valid e-mail address for the health advice",
+            id="bad-email",
         ),
     ],
 )

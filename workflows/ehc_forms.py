@@ -6,6 +6,11 @@ from .ehc import ADVICE_QUESTIONS, ADVICE_WHAT, AdviceRecipient
 from .ehc_models import AdviceKind
 
 ANSWER_MAX_LENGTH = 5000
+ADVICE_MISSING = {
+    "needs": "Enter the child's needs as you see them",
+    "outcomes": "Enter the outcomes the support should aim for",
+    "provision": "Enter the provision or support you advise",
+}
 
 
 class AdviceRequestForm(forms.Form):
@@ -88,7 +93,7 @@ class AdviceForm(forms.Form):
                 max_length=ANSWER_MAX_LENGTH,
                 widget=forms.Textarea(attrs={"rows": 6}),
                 error_messages={
-                    "required": f"Answer: {question[0].lower()}{question[1:]}",
+                    "required": ADVICE_MISSING[key],
                     "max_length": f"The answer must be {ANSWER_MAX_LENGTH:,} characters or fewer",
                 },
             )

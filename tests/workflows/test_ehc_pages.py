@@ -134,7 +134,7 @@ def test_the_professional_asked_gives_their_advice_through_the_portal(people):
     url = reverse("workflows:ehc-advice", args=[needs_assessment.assessment_id, "setting"])
     client = client_of(sam)
     page = client.get(url).content.decode()
-    assert "The school or setting advice for Mia Hart" in page
+    assert "Advice for Mia Hart's EHC needs assessment" in page
     response = client.post(url, ANSWER, follow=True)
     assert "Thank you: your advice has been sent" in response.content.decode()
     assert "Your advice, given on" in response.content.decode()

@@ -5,7 +5,7 @@ from django.conf import settings
 
 from portal.forms import GovukDateField
 
-from .models import KIND_IN_SENTENCE, AssessmentKind, AttachmentCategory, CollaboratorRole
+from .models import KIND_IN_SENTENCE, AssessmentKind, AttachmentCategory, CollaboratorRole, DisclosureKind
 from .sections.fields import YES_NO
 
 KIND_HINTS = {
@@ -175,3 +175,39 @@ class SearchForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "class": "govuk-!-width-one-half"}),
     )
+
+
+class DisclosureSearchForm(forms.Form):
+    """The disclosure log's search, as a GET form: about a child, or to a person, between two dates."""
+
+    child = forms.CharField(
+        label="Child's name or case reference",
+        help_text="For example, Mia Hart or EHAT-2026-000123",
+        required=False,
+        max_length=200,
+    )
+    date_of_birth = GovukDateField(
+        label="Child's date of birth", required=False, past_only=True, help_text="For example, 3 4 2016"
+    )
+    person = forms.CharField(
+        label="Name or e-mail address of the person who saw it",
+        help_text="A whole e-mail address, or all or part of their name",
+        required=False,
+        max_length=254,
+    )
+    seen_from = GovukDateField(label="Seen from", required=False, past_only=True, help_text="For example, 1 4 2026")
+    seen_to = GovukDateField(label="Seen up to", required=False, past_only=True, help_text="For example, 30 6 2026")
+    kind = forms.ChoiceField(label="What was seen", required=False, choices=[("", "Anything"), *DisclosureKind.choices])
+
+    def clean(self):
+        cleaned = super().clean()
+        seen_from, seen_to = cleaned.get("seen_from"), cleaned.get("seen_to")
+        if seen_from and seen_to and seen_to < seen_from:
+            self.add_error("seen_to", "The end date must be the same as or after the start date")
+        return cleaned
+
+    def search(self) -> dict:
+        """The search asked for, as the selector's arguments; nothing narrowed before the form is valid."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return dict(self.cleaned_data)

@@ -107,6 +107,12 @@ class Outcome(models.TextChoices):
     NO_ELIGIBLE_NEEDS = "no_eligible_needs", "No eligible needs"
     # Any
     WITHDRAWN = "withdrawn", "Withdrawn"
+    # EHAT: the family withdrew the consent early help relies on.
+    CONSENT_WITHDRAWN = "consent_withdrawn", "Consent withdrawn by the family"
+
+
+# Ways a case closes with no decision made, so the reports do not count them as decisions.
+NOT_DECISIONS = (Outcome.WITHDRAWN, Outcome.CONSENT_WITHDRAWN)
 
 
 class Assessment(models.Model):
@@ -146,6 +152,8 @@ class Assessment(models.Model):
     outcome_details = models.JSONField(default=dict, blank=True)
     # EHCP: when the final plan was issued, for the 20-week measure (recorded after an agreement to assess).
     plan_issued_on = models.DateField(null=True, blank=True)
+    # Set when the retention schedule anonymised the case: its dates, team, kind and outcome stay for the reports.
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     # A change's reason can carry what a person wrote (why a manager reopened the case): kept whole.
     history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
@@ -350,6 +358,7 @@ class CaseEventKind(models.TextChoices):
     CLOCK_PAUSED = "clock_paused", "Deadline clock paused"
     CLOCK_RESUMED = "clock_resumed", "Deadline clock resumed"
     PLAN_ISSUED = "plan_issued", "Final EHC plan issued"
+    CONSENT_WITHDRAWN = "consent_withdrawn", "Consent withdrawn by the family"
 
 
 class CaseEvent(models.Model):
@@ -417,3 +426,94 @@ class Disclosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ConsentWithdrawalMethod(models.TextChoices):
+    IN_WRITING = "in_writing", "In writing (letter or form)"
+    EMAIL = "email", "By e-mail"
+    PHONE = "phone", "By phone"
+    IN_PERSON = "in_person", "In person"
+
+
+class ConsentWithdrawal(models.Model):
+    """The family's withdrawal of the consent an Early Help Assessment relies on: who, when and how."""
+
+    assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="consent_withdrawal")
+    withdrawn_on = models.DateField()
+    # Who in the family withdrew it, in the recorder's words (for example "Jane Hart, mother").
+    withdrawn_by = models.CharField(max_length=200)
+    method = models.CharField(max_length=20, choices=ConsentWithdrawalMethod.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Consent withdrawn on {self.assessment_id} ({self.withdrawn_on})"
+
+
+class RetentionRun(models.Model):
+    """One run of the retention schedule: when, and how much it anonymised or deleted (counts only)."""
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Retention run {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class RetentionActionKind(models.TextChoices):
+    ANONYMISED = "anonymised", "Anonymised (figures kept)"
+    DELETED = "deleted", "Deleted"
+
+
+class RetentionAction(models.Model):
+    """What one retention run did to one case, by reference and dates only (no personal data)."""
+
+    run = models.ForeignKey(RetentionRun, on_delete=models.CASCADE, related_name="actions")
+    reference = models.CharField(max_length=20)
+    kind = models.CharField(max_length=20, choices=AssessmentKind.choices)
+    action = models.CharField(max_length=20, choices=RetentionActionKind.choices)
+    # Which schedule rule applied, in words ("EHCP: date of birth + 31 years").
+    rule = models.CharField(max_length=100)
+    due_on = models.DateField()
+    counts = models.JSONField(default=dict, blank=True)
+    done_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["done_at", "id"]
+        indexes = [models.Index(fields=["reference"], name="casework_retention_reference")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.action} {self.done_at:%Y-%m-%d}"
+
+
+class SubjectAccessRequest(models.Model):
+    """A request for a copy of everything held on a child (UK GDPR article 15), answered within a month."""
+
+    requester = models.CharField("who asked", max_length=200)
+    received_on = models.DateField()
+    due_on = models.DateField()
+    # How the child is found: by name and date of birth, or by a case reference.
+    child_first_name = models.CharField(max_length=100, blank=True)
+    child_last_name = models.CharField(max_length=100, blank=True)
+    child_date_of_birth = models.DateField(null=True, blank=True)
+    case_reference = models.CharField(max_length=20, blank=True)
+    # The child found for the request; the name and date of birth above stay if the record is later deleted.
+    child = models.ForeignKey(
+        Child, on_delete=models.SET_NULL, null=True, blank=True, related_name="subject_access_requests"
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    last_exported_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        permissions = [("answer_subject_access", "Can find a child and export everything held on them")]
+        indexes = [models.Index(fields=["completed_at", "due_on"], name="casework_sar_open")]
+
+    def __str__(self) -> str:
+        return f"Subject access request {self.pk} received {self.received_on}"

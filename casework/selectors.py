@@ -1,5 +1,6 @@
 """Reads about assessments. Lists and detail pages use the same visibility rule, so they cannot disagree."""
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -7,6 +8,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
+from identity.models import TeamMembership, TeamRole
 from identity.permissions import VIEW_ASSESSMENT, can_view_assessment, group_right_filter, user_right_filter
 from identity.roles import Role, has_role
 from portal.access_log import access_denied_record
@@ -20,6 +22,8 @@ from .models import (
     CaseEvent,
     Child,
     Collaborator,
+    CollaboratorRole,
+    Disclosure,
     SectionDraft,
     SectionStatus,
     Status,
@@ -222,3 +226,72 @@ def answer_cards(assessment: Assessment) -> list[dict]:
             }
         )
     return cards
+
+
+# ---------------------------------------------------------------- the disclosure log
+
+
+def is_author_or_co_author(user, assessment: Assessment) -> bool:
+    """The person wrote the assessment or was invited to write it with the author (not a viewer)."""
+    if assessment.author_id == user.pk:
+        return True
+    return Collaborator.objects.filter(assessment=assessment, user=user, role=CollaboratorRole.CO_AUTHOR).exists()
+
+
+def disclosures_for_reader(user) -> QuerySet[Disclosure]:
+    """The disclosures the person may search, newest first: all of them for the data protection officer and
+    service managers, those of their own teams' cases for a team manager, none for anyone else.
+
+    Only what the reader may already know: a team manager never learns who read another team's cases, nor
+    which reports were exported (they hold no case). Rows carry the person, the case and the child, so a page
+    of them costs one query.
+    """
+    disclosures = Disclosure.objects.select_related("actor", "assessment", "child").order_by("-created_at", "-id")
+    if not user.is_authenticated or not user.is_active:
+        return disclosures.none()
+    if has_role(user, Role.DATA_PROTECTION_OFFICER, Role.SERVICE_MANAGER):
+        return disclosures
+    managed = TeamMembership.objects.filter(user=user, role=TeamRole.MANAGER).values("team_id")
+    return disclosures.filter(assessment__team__in=managed)
+
+
+def disclosures_matching(
+    disclosures: QuerySet[Disclosure],
+    *,
+    child: str = "",
+    date_of_birth=None,
+    person: str = "",
+    seen_from=None,
+    seen_to=None,
+    kind: str = "",
+) -> QuerySet[Disclosure]:
+    """The disclosures about a child (name words or case reference, date of birth) or to a person (name words
+    or e-mail address), seen between two dates (inclusive, in the council's time zone), of one kind."""
+    for word in child.split():
+        disclosures = disclosures.filter(
+            Q(assessment__child_name__icontains=word)
+            | Q(child__first_name__icontains=word)
+            | Q(child__last_name__icontains=word)
+            | Q(assessment__reference__iexact=word)
+        )
+    if date_of_birth is not None:
+        disclosures = disclosures.filter(
+            Q(assessment__child_date_of_birth=date_of_birth) | Q(child__date_of_birth=date_of_birth)
+        )
+    person = person.strip()
+    if "@" in person:
+        disclosures = disclosures.filter(actor__email__iexact=person)
+    else:
+        for word in person.split():
+            disclosures = disclosures.filter(actor__full_name__icontains=word)
+    if seen_from is not None:
+        disclosures = disclosures.filter(created_at__gte=_start_of(seen_from))
+    if seen_to is not None:
+        disclosures = disclosures.filter(created_at__lt=_start_of(seen_to + dt.timedelta(days=1)))
+    if kind:
+        disclosures = disclosures.filter(kind=kind)
+    return disclosures
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

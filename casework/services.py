@@ -40,6 +40,7 @@ from .models import (
     Child,
     Collaborator,
     CollaboratorRole,
+    ConsentWithdrawal,
     Disclosure,
     DisclosureKind,
     ReferenceCounter,
@@ -48,7 +49,7 @@ from .models import (
 )
 from .sections import SectionForm, spec_for
 from .sections.base import display_value
-from .selectors import latest_child_section_data, section_context
+from .selectors import is_author_or_co_author, latest_child_section_data, section_context
 
 __all__ = ["EvidenceRejected"]
 
@@ -74,6 +75,16 @@ def disclosure_record(
     return Disclosure.objects.create(
         kind=kind, actor=actor, assessment=assessment, child_id=child_id, detail=detail[:300]
     )
+
+
+def case_read_record(*, actor: User, assessment: Assessment, kind: DisclosureKind, detail: str = "") -> None:
+    """A page of the case was shown: recorded unless the reader is its author or a co-author (their own work).
+
+    Everyone else is recorded – viewers, and every council reader (officers, managers) – on drafts and
+    submitted cases alike. Called by each page after its rights check.
+    """
+    if not is_author_or_co_author(actor, assessment):
+        disclosure_record(actor=actor, kind=kind, assessment=assessment, detail=detail)
 
 
 def _lock(assessment: Assessment) -> Assessment:
@@ -482,6 +493,14 @@ def attachment_download_record(*, actor: User, attachment: Attachment) -> None:
         actor=actor,
         summary=attachment.original_name,
     )
+    # Every download is a disclosure, the author's too: the copy has left the portal. The document's number,
+    # not its name, which may name the child.
+    disclosure_record(
+        actor=actor,
+        kind=DisclosureKind.EVIDENCE_DOWNLOADED,
+        assessment=attachment.assessment,
+        detail=f"Document {attachment.pk} ({attachment.get_category_display()})",
+    )
 
 
 # ---------------------------------------------------------------- sharing
@@ -499,6 +518,9 @@ def collaborator_add(*, request, actor: User, assessment: Assessment, email: str
     """Invite a registered colleague from the author's organisation as a co-author or viewer, and e-mail them."""
     assessment = _lock(assessment)
     require(can_share_assessment(actor, assessment))
+    # Closing already stops sharing; this holds even if a withdrawn case were ever open again.
+    if ConsentWithdrawal.objects.filter(assessment=assessment).exists():
+        raise SharingRefused("The family has withdrawn their consent: nobody new can be given access")
     colleague = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if colleague is None or not colleague.is_email_verified or colleague.organisation_id != actor.organisation_id:
         raise SharingRefused(
@@ -523,7 +545,7 @@ def collaborator_add(*, request, actor: User, assessment: Assessment, email: str
     account_email_queue(
         template="casework/email/assessment_shared",
         to=colleague.email,
-        subject=f"{actor.full_name} has shared an assessment with you",
+        subject=f"{actor.full_name} has shared {assessment.reference} with you",
         context={
             "full_name": colleague.full_name,
             "sharer": actor.full_name,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import assessment, evidence, home, sharing, start
+from .views import assessment, disclosures, evidence, home, sharing, start
 
 app_name = "casework"
 
@@ -23,4 +23,9 @@ urlpatterns = [
     path("<int:pk>/evidence/<int:attachment_id>/remove/", evidence.remove, name="evidence-remove"),
     path("<int:pk>/sharing/", sharing.sharing, name="sharing"),
     path("<int:pk>/sharing/<int:collaborator_id>/remove/", sharing.remove, name="sharing-remove"),
+]
+
+# The data protection officer's pages, under /data-protection/ (see portal/urls.py).
+data_protection_urlpatterns = [
+    path("disclosures/", disclosures.disclosure_log, name="disclosures"),
 ]

@@ -3,16 +3,20 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, UserChangeForm
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from phonenumber_field.formfields import PhoneNumberField
 
 from .models import User
-from .selectors import EmailDomainStatus, email_domain_status, organisations_for_registration
+from .permissions import CASE_OBJECT_RIGHTS, can_manage_team_memberships
+from .selectors import EmailDomainStatus, email_domain_status, organisations_for_registration, roles_changeable_by
 from .services import (
     CodeRefusal,
     SignInBlock,
     SignInCodeRefused,
+    permission_codename,
     sign_in_block_for,
     sign_in_code_verify,
 )
@@ -390,3 +394,72 @@ class ProfileForm(forms.Form):
         error_messages={"invalid": "Enter a phone number, like 01752 668000 or 07700 900 982"},
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
+
+
+# ---------------------------------------------------------------- the Django admin's forms
+
+
+class UserAdminChangeForm(UserChangeForm):
+    """The admin's account form: only the roles the signed-in person may change, given through the services."""
+
+    # The signed-in person, set by the admin on a class made for each request.
+    actor: User | None = None
+
+    roles = forms.ModelMultipleChoiceField(
+        queryset=Group.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Roles",
+        help_text="Roles that reach case data and team places are given by a superuser; nobody changes their own.",
+    )
+    approve = forms.BooleanField(
+        required=False,
+        label="Approve this account",
+        help_text="The person is e-mailed that they can sign in, as from Accounts to approve.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        changeable = roles_changeable_by(self.actor, self.instance)
+        self.fields["roles"].queryset = changeable
+        if self.instance.pk:
+            self.initial["roles"] = list(self.instance.groups.filter(pk__in=changeable.values("pk")))
+        if not changeable.exists():
+            self.fields["roles"].help_text = "You cannot change this person's roles."
+
+
+class GroupAdminForm(forms.ModelForm):
+    """A group's model permissions; rights on assessments are given case by case, never to a group globally."""
+
+    class Meta:
+        model = Group
+        fields = ["name", "permissions"]
+
+    def clean_permissions(self):
+        permissions = self.cleaned_data["permissions"]
+        refused = sorted(permission_codename(p) for p in permissions if permission_codename(p) in CASE_OBJECT_RIGHTS)
+        if refused:
+            raise ValidationError(
+                "A group cannot hold a right on assessments (%(rights)s): those are given case by case",
+                params={"rights": ", ".join(refused)},
+            )
+        return permissions
+
+
+class TeamMembershipFormSet(BaseInlineFormSet):
+    """A team's memberships in the admin: each change is checked here and made by the services."""
+
+    actor: User | None = None
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            if not form.has_changed() and form not in self.deleted_forms:
+                continue
+            # The person the row was for and the one it is for now: either may be the actor.
+            chosen = form.cleaned_data.get("user")
+            people = {form.initial.get("user"), chosen.pk if chosen else None} - {None}
+            if self.actor.pk in people:
+                raise ValidationError("You cannot change your own team memberships")
+            if not can_manage_team_memberships(self.actor):
+                raise ValidationError("Only a superuser can change team memberships")

@@ -249,13 +249,37 @@ class AuthEventKind(models.TextChoices):
     SECURITY_ANSWER_FAILED = "security_answer_failed", "Wrong security answer"
     SECURITY_QUESTION_CHANGED = "security_question_changed", "Security question changed"
     DEACTIVATED = "deactivated", "Account deactivated"
+    # Changes of access, made by someone else (the event's actor) through identity.services.
+    ROLE_GIVEN = "role_given", "Role given"
+    ROLE_REMOVED = "role_removed", "Role taken away"
+    TEAM_JOINED = "team_joined", "Added to a team"
+    TEAM_ROLE_CHANGED = "team_role_changed", "Role in a team changed"
+    TEAM_LEFT = "team_left", "Removed from a team"
+    GROUP_PERMISSIONS_CHANGED = "group_permissions_changed", "A group's permissions changed"
+
+
+# The kinds that record a change of someone's access: shown with what changed and who changed it.
+ACCESS_CHANGE_KINDS = frozenset(
+    {
+        AuthEventKind.ROLE_GIVEN,
+        AuthEventKind.ROLE_REMOVED,
+        AuthEventKind.TEAM_JOINED,
+        AuthEventKind.TEAM_ROLE_CHANGED,
+        AuthEventKind.TEAM_LEFT,
+        AuthEventKind.GROUP_PERMISSIONS_CHANGED,
+    }
+)
 
 
 class AuthEvent(models.Model):
-    """One entry of the sign-in audit log. Never holds a password, a code or a security answer."""
+    """One entry of the sign-in audit log. Never holds a password, a code or a security answer.
+
+    For a change of access, `user` is whose access changed, `actor` who changed it, `detail` what changed.
+    """
 
     kind = models.CharField(max_length=32, choices=AuthEventKind.choices)
     user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="auth_events")
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     # The address typed, kept for failures against addresses that have no account.
     email = models.CharField(max_length=254, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
@@ -272,3 +296,7 @@ class AuthEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()} {self.email}"
+
+    @property
+    def is_access_change(self) -> bool:
+        return self.kind in ACCESS_CHANGE_KINDS

@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import Subquery
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
-from .roles import Role, has_role
+from .roles import ROLE_NAMES, Role, has_role
 
 # identity
 APPROVE_ACCOUNTS = "identity.approve_accounts"
@@ -29,6 +29,11 @@ EDIT_ASSESSMENT = "casework.change_assessment"
 SHARE_ASSESSMENT = "casework.share_assessment"
 SUBMIT_ASSESSMENT = "casework.submit_assessment"
 REVIEW_ASSESSMENT = "casework.review_assessment"
+# A global right: finding any child and exporting everything held on them (the data protection officer's).
+ANSWER_SUBJECT_ACCESS = "casework.answer_subject_access"
+# The disclosure log (who saw which case): the data protection officer and managers; a team manager's
+# view is narrowed to the cases of the teams they manage (casework.selectors.disclosures_for_reader).
+VIEW_DISCLOSURES = "casework.view_disclosure"
 
 # The object rights each part someone plays in an assessment carries.
 AUTHOR_RIGHTS = (VIEW_ASSESSMENT, EDIT_ASSESSMENT, SHARE_ASSESSMENT, SUBMIT_ASSESSMENT)
@@ -110,6 +115,15 @@ def can_approve_accounts(user) -> bool:
 
 def can_start_assessment(user) -> bool:
     return user.is_authenticated and user.is_active and user.has_perm(START_ASSESSMENT)
+
+
+def can_answer_subject_access(user) -> bool:
+    """The data protection officer (or a superuser) answers subject access requests."""
+    return user.is_authenticated and user.is_active and user.has_perm(ANSWER_SUBJECT_ACCESS)
+
+
+def can_read_disclosure_log(user) -> bool:
+    return user.is_authenticated and user.is_active and user.has_perm(VIEW_DISCLOSURES)
 
 
 def can_view_assessment(user, assessment) -> bool:
@@ -272,3 +286,39 @@ def revoke_from_all_users(codenames, obj, *, in_hand=()) -> None:
     user_rights.objects.filter(content_object=obj, permission_id__in=_permission_ids(codenames, obj)).delete()
     for user in in_hand:
         forget_cached_rights(user)
+
+
+# ---------------------------------------------------------------- who may change whose access (least privilege)
+
+# The object rights on assessments: held per case through a team or a part in it, never globally (a global grant
+# of the review right would pass viewflow's node checks on every case). No group's permissions may hold them.
+CASE_OBJECT_RIGHTS = (VIEW_ASSESSMENT, EDIT_ASSESSMENT, SHARE_ASSESSMENT, SUBMIT_ASSESSMENT, REVIEW_ASSESSMENT)
+
+
+def can_give_role(actor, role_name: str, user) -> bool:
+    """Whether the actor may give (or take away) this role of the portal to this person.
+
+    Roles that reach case data or manage accounts (officer, managers, data protection officer, administrator)
+    are given by a superuser only; an administrator may give the Professional role. Nobody changes their own
+    roles, and team groups are never given directly: they follow team memberships.
+    """
+    if not actor.is_active or role_name not in ROLE_NAMES or actor.pk == user.pk:
+        return False
+    if actor.is_superuser:
+        return True
+    return role_name == Role.PROFESSIONAL and actor.has_perm("identity.change_user")
+
+
+def can_manage_team_memberships(actor, user=None) -> bool:
+    """Team memberships reach the team's cases: a superuser adds, changes and removes them, never their own."""
+    return actor.is_active and actor.is_superuser and (user is None or user.pk != actor.pk)
+
+
+def can_change_group_permissions(actor) -> bool:
+    return actor.is_active and actor.is_superuser
+
+
+def can_change_sign_in_details(actor, user) -> bool:
+    """Another person's e-mail address or password in the admin: whoever sets them can take over the account
+    (a reset link and the sign-in code go to the address), so only a superuser may."""
+    return actor.is_active and actor.is_superuser

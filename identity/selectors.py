@@ -1,11 +1,24 @@
 """Reads about people and organisations."""
 
+from datetime import timedelta
 from enum import StrEnum
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from .models import AuthEvent, AuthEventKind, Organisation, OrganisationDomain, User, normalise_email
+from .models import (
+    ACCESS_CHANGE_KINDS,
+    AuthEvent,
+    AuthEventKind,
+    Organisation,
+    OrganisationDomain,
+    User,
+    normalise_email,
+)
+from .permissions import can_give_role
+from .roles import ROLE_NAMES
 
 
 class EmailDomainStatus(StrEnum):
@@ -69,9 +82,36 @@ SIGN_IN_ACTIVITY_KINDS = (
     AuthEventKind.RESET_COMPLETED,
     AuthEventKind.SECURITY_ANSWER_FAILED,
     AuthEventKind.SECURITY_QUESTION_CHANGED,
+    # A person sees who changed their roles and teams, as they see who signed in.
+    *sorted(ACCESS_CHANGE_KINDS),
 )
 
 
 def sign_in_activity_for_user(user: User, *, limit: int = 20) -> list[AuthEvent]:
     """The account's recent sign-ins and security events, newest first, so sharing or misuse is visible."""
-    return list(AuthEvent.objects.filter(user=user, kind__in=SIGN_IN_ACTIVITY_KINDS).order_by("-created_at")[:limit])
+    return list(
+        AuthEvent.objects.filter(user=user, kind__in=SIGN_IN_ACTIVITY_KINDS)
+        .select_related("actor")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def roles_changeable_by(actor: User, user: User) -> QuerySet[Group]:
+    """The portal's roles (never team groups) that the actor may give to or take from this person."""
+    names = [name for name in sorted(ROLE_NAMES) if can_give_role(actor, name, user)]
+    return Group.objects.filter(name__in=names).order_by("name")
+
+
+def access_changes_for_user(user: User, *, limit: int = 50) -> list[AuthEvent]:
+    """Changes to a person's roles and teams, newest first, with who made them."""
+    return list(
+        AuthEvent.objects.filter(user=user, kind__in=ACCESS_CHANGE_KINDS)
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def stale_registrations() -> QuerySet[User]:
+    """Accounts whose address was never confirmed within PORTAL_UNVERIFIED_RETENTION_DAYS (the privacy notice's 7)."""
+    cutoff = timezone.now() - timedelta(days=settings.PORTAL_UNVERIFIED_RETENTION_DAYS)
+    return User.objects.filter(email_verified_at__isnull=True, date_joined__lt=cutoff, last_login__isnull=True)

@@ -29,10 +29,29 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_email.models import EmailDevice
 
 from .emails import account_email_queue
-from .models import AuthEvent, AuthEventKind, Organisation, Team, User, normalise_email, typed_email
-from .permissions import can_approve_accounts, require, team_leavers_rights_revoke
+from .models import (
+    AuthEvent,
+    AuthEventKind,
+    Organisation,
+    Team,
+    TeamMembership,
+    TeamRole,
+    User,
+    normalise_email,
+    typed_email,
+)
+from .permissions import (
+    CASE_OBJECT_RIGHTS,
+    can_approve_accounts,
+    can_change_group_permissions,
+    can_give_role,
+    can_manage_team_memberships,
+    forget_cached_rights,
+    require,
+    team_leavers_rights_revoke,
+)
 from .roles import Role
-from .selectors import EmailDomainStatus, email_domain_status
+from .selectors import EmailDomainStatus, email_domain_status, roles_changeable_by, stale_registrations
 from .tokens import verification_token_make, verification_token_read
 
 logger = logging.getLogger("identity.auth")
@@ -47,7 +66,13 @@ RESET_SESSION_KEY = "portal_password_reset"
 
 
 def auth_event_record(
-    *, kind: AuthEventKind, request=None, user: User | None = None, email: str = "", detail: str = ""
+    *,
+    kind: AuthEventKind,
+    request=None,
+    user: User | None = None,
+    email: str = "",
+    detail: str = "",
+    actor: User | None = None,
 ) -> AuthEvent:
     """Write one sign-in audit event and log it. Callers never pass passwords, codes or answers."""
     ip_address = get_client_ip_address(request) if request is not None else None
@@ -59,8 +84,15 @@ def auth_event_record(
         ip_address=ip_address or None,
         user_agent=user_agent,
         detail=detail[:300],
+        actor=actor,
     )
-    logger.info("auth_event=%s user_id=%s ip=%s", kind, user.pk if user else "-", ip_address or "-")
+    logger.info(
+        "auth_event=%s user_id=%s actor_id=%s ip=%s",
+        kind,
+        user.pk if user else "-",
+        actor.pk if actor else "-",
+        ip_address or "-",
+    )
     return event
 
 
@@ -96,6 +128,145 @@ def team_group_sync_members(*, team: Team) -> None:
     leavers = list(team.group.user_set.exclude(pk__in=[member.pk for member in members]))
     team.group.user_set.set(members)
     team_leavers_rights_revoke(team=team, users=leavers)
+
+
+# ---------------------------------------------------------------- changes of access: roles, teams, groups
+#
+# The rule (least privilege): roles that reach case data or manage accounts, and team memberships, are given
+# only by a superuser, here, and never to oneself; an administrator gives only the Professional role. Team groups
+# follow TeamMembership rows and are never edited directly. Each change is an AuthEvent: whom (`user`), who
+# (`actor`), what (`detail`) and when.
+
+
+def _forget_access(user: User) -> None:
+    forget_cached_rights(user)
+    if hasattr(user, "_portal_roles"):
+        del user._portal_roles
+
+
+@transaction.atomic
+def role_give(*, request, actor: User, user: User, role: Group) -> None:
+    """Give a person one of the portal's roles (see `can_give_role` for who may give which)."""
+    require(can_give_role(actor, role.name, user), "You cannot give this role")
+    if user.groups.filter(pk=role.pk).exists():
+        return
+    user.groups.add(role)
+    _forget_access(user)
+    auth_event_record(kind=AuthEventKind.ROLE_GIVEN, request=request, user=user, actor=actor, detail=role.name)
+
+
+@transaction.atomic
+def role_remove(*, request, actor: User, user: User, role: Group) -> None:
+    require(can_give_role(actor, role.name, user), "You cannot take this role away")
+    if not user.groups.filter(pk=role.pk).exists():
+        return
+    user.groups.remove(role)
+    _forget_access(user)
+    auth_event_record(kind=AuthEventKind.ROLE_REMOVED, request=request, user=user, actor=actor, detail=role.name)
+
+
+@transaction.atomic
+def user_roles_set(*, request, actor: User, user: User, roles) -> None:
+    """Of the roles the actor may change for this person, make them hold exactly `roles`; others are untouched."""
+    changeable = set(roles_changeable_by(actor, user))
+    wanted = set(roles)
+    require(wanted <= changeable, "You cannot give these roles")
+    held = set(user.groups.filter(pk__in=[group.pk for group in changeable]))
+    for role in sorted(wanted - held, key=lambda group: group.name):
+        role_give(request=request, actor=actor, user=user, role=role)
+    for role in sorted(held - wanted, key=lambda group: group.name):
+        role_remove(request=request, actor=actor, user=user, role=role)
+
+
+@transaction.atomic
+def team_membership_add(
+    *, request, actor: User, team: Team, user: User, role: str = TeamRole.OFFICER
+) -> TeamMembership:
+    """Put a council user in a team: they join its group, and so the rights on the team's cases."""
+    require(can_manage_team_memberships(actor, user), "You cannot change this person's teams")
+    membership = TeamMembership(team=team, user=user, role=role)
+    membership.full_clean()
+    membership._change_reason = f"Added by {actor.full_name}"
+    membership.save()
+    team_group_sync_members(team=team)
+    _forget_access(user)
+    auth_event_record(
+        kind=AuthEventKind.TEAM_JOINED,
+        request=request,
+        user=user,
+        actor=actor,
+        detail=f"{team.name} as {membership.get_role_display().lower()}",
+    )
+    return membership
+
+
+@transaction.atomic
+def team_membership_role_change(*, request, actor: User, membership: TeamMembership, role: str) -> None:
+    """Make a team's officer its manager, or its manager an officer."""
+    membership = TeamMembership.objects.select_for_update().select_related("team", "user").get(pk=membership.pk)
+    require(can_manage_team_memberships(actor, membership.user), "You cannot change this person's teams")
+    if membership.role == role:
+        return
+    before = membership.get_role_display().lower()
+    membership.role = role
+    membership.full_clean()
+    membership._change_reason = f"Role changed by {actor.full_name}"
+    membership.save(update_fields=["role"])
+    auth_event_record(
+        kind=AuthEventKind.TEAM_ROLE_CHANGED,
+        request=request,
+        user=membership.user,
+        actor=actor,
+        detail=f"{membership.team.name}: {before} to {membership.get_role_display().lower()}",
+    )
+
+
+@transaction.atomic
+def team_membership_remove(*, request, actor: User, membership: TeamMembership) -> None:
+    """Take a person out of a team: they leave its group and lose their own rights on its cases at once."""
+    membership = TeamMembership.objects.select_for_update().select_related("team", "user").get(pk=membership.pk)
+    require(can_manage_team_memberships(actor, membership.user), "You cannot change this person's teams")
+    team, user = membership.team, membership.user
+    membership._change_reason = f"Removed by {actor.full_name}"
+    membership.delete()
+    team_group_sync_members(team=team)
+    _forget_access(user)
+    auth_event_record(kind=AuthEventKind.TEAM_LEFT, request=request, user=user, actor=actor, detail=team.name)
+
+
+class CaseRightRefused(Exception):
+    """A group was to hold a right on assessments globally, which the portal never gives (see CASE_OBJECT_RIGHTS)."""
+
+
+def permission_codename(permission) -> str:
+    return f"{permission.content_type.app_label}.{permission.codename}"
+
+
+@transaction.atomic
+def group_permissions_set(*, request, actor: User, group: Group, permissions) -> None:
+    """Set a group's model permissions (superusers only); never a right on assessments, which is per case."""
+    require(can_change_group_permissions(actor), "You cannot change a group's permissions")
+    wanted = set(permissions)
+    refused = sorted(permission_codename(p) for p in wanted if permission_codename(p) in CASE_OBJECT_RIGHTS)
+    if refused:
+        raise CaseRightRefused(", ".join(refused))
+    held = set(group.permissions.select_related("content_type"))
+    added, removed = wanted - held, held - wanted
+    if not added and not removed:
+        return
+    group.permissions.set(wanted)
+    for member in group.user_set.all():
+        _forget_access(member)
+
+    def names(chosen) -> str:
+        return ", ".join(sorted(permission_codename(permission) for permission in chosen)) or "none"
+
+    auth_event_record(
+        kind=AuthEventKind.GROUP_PERMISSIONS_CHANGED,
+        request=request,
+        actor=actor,
+        detail=f"{group.name}: added {names(added)}; removed {names(removed)}",
+    )
 
 
 # ---------------------------------------------------------------- security question
@@ -299,13 +470,17 @@ def _tell_administrators_of_pending_account(*, request, user: User) -> None:
 
 @transaction.atomic
 def stale_registrations_delete() -> int:
-    """Delete accounts whose address was never confirmed within PORTAL_UNVERIFIED_RETENTION_DAYS."""
-    cutoff = timezone.now() - timedelta(days=settings.PORTAL_UNVERIFIED_RETENTION_DAYS)
-    stale = User.objects.filter(email_verified_at__isnull=True, date_joined__lt=cutoff, last_login__isnull=True)
+    """Delete accounts whose address was never confirmed in time, leaving nothing of them behind.
+
+    Their sign-in log (the address, browser and IP address) and every history row of the account go too:
+    simple-history would otherwise keep the whole registration, and write one more row for the deletion.
+    """
     deleted = 0
-    for user in stale:
-        user._change_reason = "Unconfirmed registration deleted"
+    for user in stale_registrations().order_by("pk"):
+        pk = user.pk
+        AuthEvent.objects.filter(user_id=pk).delete()
         user.delete()
+        User.history.filter(id=pk).delete()
         deleted += 1
     return deleted
 
@@ -390,29 +565,72 @@ def sign_in_failed(*, request, email: str, detail: str = "") -> None:
 
 class CodeSendResult(StrEnum):
     SENT = "sent"
+    EARLIER_CODE_STANDS = "earlier_code_stands"
     TOO_SOON = "too_soon"
 
 
+def _code_usable(device: EmailDevice) -> bool:
+    """Whether the device's code can still sign someone in: unused, unexpired, tries left."""
+    return (
+        device.token is not None
+        and timezone.now() < device.valid_until
+        and device.throttling_failure_count < settings.PORTAL_SIGN_IN_CODE_MAX_ATTEMPTS
+    )
+
+
+def _code_bind(*, request, device: EmailDevice, sent_earlier: bool) -> None:
+    # The code in the device belongs to the attempts bound to it only: a code sent to another attempt,
+    # even the same person's in another browser, replaces it and is refused here.
+    request.session[SIGN_IN_CODE_SESSION_KEY] = {
+        "valid_until": device.valid_until.isoformat(),
+        "sent_earlier": sent_earlier,
+    }
+
+
+def _code_generate(*, request, user: User, device: EmailDevice) -> None:
+    # Wrong tries are counted on the device, per code (not per attempt), so a new code starts at none.
+    device.throttle_reset(commit=False)
+    device.generate_challenge(
+        extra_context={
+            "full_name": user.full_name,
+            "minutes": settings.OTP_EMAIL_TOKEN_VALIDITY // 60,
+            "council_name": settings.PORTAL_COUNCIL_NAME,
+            "service_name": settings.PORTAL_SERVICE_NAME,
+            "support_email": settings.PORTAL_SUPPORT_EMAIL,
+        }
+    )
+    _code_bind(request=request, device=device, sent_earlier=False)
+    auth_event_record(kind=AuthEventKind.CODE_SENT, request=request, user=user)
+
+
+def sign_in_code_start(*, request, user: User) -> CodeSendResult:
+    """At the password step: e-mail a new code, or, within the minute between codes, use the one just sent.
+
+    A code sent less than a minute ago that still works is bound to this attempt too (it passed the
+    password step); one that was used or tried too often is not, and no new code goes until the minute is up.
+    """
+    with transaction.atomic():
+        device = EmailDevice.objects.select_for_update().get(pk=sign_in_device_for(user).pk)
+        allowed, _ = device.generate_is_allowed()
+        if allowed:
+            _code_generate(request=request, user=user, device=device)
+            return CodeSendResult.SENT
+        if _code_usable(device):
+            _code_bind(request=request, device=device, sent_earlier=True)
+            return CodeSendResult.EARLIER_CODE_STANDS
+    # A binding left in this session by an earlier attempt is that attempt's, not this one's.
+    request.session.pop(SIGN_IN_CODE_SESSION_KEY, None)
+    return CodeSendResult.TOO_SOON
+
+
 def sign_in_code_send(*, request, user: User) -> CodeSendResult:
-    """E-mail a new 6-digit code bound to this sign-in attempt; at most one a minute."""
+    """E-mail a new 6-digit code bound to this sign-in attempt ("send a new code"); at most one a minute."""
     with transaction.atomic():
         device = EmailDevice.objects.select_for_update().get(pk=sign_in_device_for(user).pk)
         allowed, _ = device.generate_is_allowed()
         if not allowed:
             return CodeSendResult.TOO_SOON
-        device.generate_challenge(
-            extra_context={
-                "full_name": user.full_name,
-                "minutes": settings.OTP_EMAIL_TOKEN_VALIDITY // 60,
-                "council_name": settings.PORTAL_COUNCIL_NAME,
-                "service_name": settings.PORTAL_SERVICE_NAME,
-                "support_email": settings.PORTAL_SUPPORT_EMAIL,
-            }
-        )
-    # The code in the device belongs to this attempt only: a code sent to another attempt, even the
-    # same person's in another browser, replaces it and is refused here.
-    request.session[SIGN_IN_CODE_SESSION_KEY] = {"valid_until": device.valid_until.isoformat(), "wrong": 0}
-    auth_event_record(kind=AuthEventKind.CODE_SENT, request=request, user=user)
+        _code_generate(request=request, user=user, device=device)
     return CodeSendResult.SENT
 
 
@@ -422,6 +640,28 @@ def sign_in_code_seconds_until_resend(*, user: User) -> int:
     if allowed:
         return 0
     return max(1, int((data["next_generation_at"] - timezone.now()).total_seconds()) + 1)
+
+
+@dataclass(frozen=True)
+class SignInCodeStatus:
+    """What the code page may truthfully say about this attempt's code."""
+
+    usable: bool
+    sent_earlier: bool
+    minutes_left: int
+    seconds_until_resend: int
+
+
+def sign_in_code_status(*, request, user: User) -> SignInCodeStatus:
+    binding = request.session.get(SIGN_IN_CODE_SESSION_KEY)
+    device = sign_in_device_for(user)
+    usable = bool(binding) and binding["valid_until"] == device.valid_until.isoformat() and _code_usable(device)
+    return SignInCodeStatus(
+        usable=usable,
+        sent_earlier=bool(binding and binding.get("sent_earlier")),
+        minutes_left=int((device.valid_until - timezone.now()).total_seconds() // 60) if usable else 0,
+        seconds_until_resend=sign_in_code_seconds_until_resend(user=user),
+    )
 
 
 class CodeRefusal(StrEnum):
@@ -437,7 +677,7 @@ class SignInCodeRefused(Exception):
 
 
 def sign_in_code_verify(*, request, user: User, code: str) -> EmailDevice:
-    """Check the code typed at the second step. Single use, 10 minutes, this attempt only, 5 tries.
+    """Check the code typed at the second step. Single use, 10 minutes, bound attempts only, 5 tries a code.
 
     Returns the verified device; raises SignInCodeRefused saying why not.
     """
@@ -446,7 +686,7 @@ def sign_in_code_verify(*, request, user: User, code: str) -> EmailDevice:
         device = EmailDevice.objects.select_for_update().get(pk=sign_in_device_for(user).pk)
         if not binding or device.token is None or binding["valid_until"] != device.valid_until.isoformat():
             refusal = CodeRefusal.EXPIRED
-        elif binding["wrong"] >= settings.PORTAL_SIGN_IN_CODE_MAX_ATTEMPTS:
+        elif device.throttling_failure_count >= settings.PORTAL_SIGN_IN_CODE_MAX_ATTEMPTS:
             refusal = CodeRefusal.TOO_MANY
         elif timezone.now() >= device.valid_until:
             refusal = CodeRefusal.EXPIRED
@@ -454,11 +694,11 @@ def sign_in_code_verify(*, request, user: User, code: str) -> EmailDevice:
             del request.session[SIGN_IN_CODE_SESSION_KEY]
             return device
         else:
-            binding["wrong"] += 1
-            request.session[SIGN_IN_CODE_SESSION_KEY] = binding
+            # verify_token counted the wrong try on the device (django-otp's throttle factor is 0, so the
+            # count only counts): every attempt bound to this code shares its 5 tries.
             auth_event_record(kind=AuthEventKind.CODE_FAILED, request=request, user=user)
             refusal = CodeRefusal.WRONG
-            if binding["wrong"] >= settings.PORTAL_SIGN_IN_CODE_MAX_ATTEMPTS:
+            if device.throttling_failure_count >= settings.PORTAL_SIGN_IN_CODE_MAX_ATTEMPTS:
                 # Burn the code: guessing further needs a new one, and new ones come a minute apart.
                 device.token = None
                 device.save(update_fields=["token"])

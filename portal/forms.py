@@ -54,7 +54,7 @@ class GovukBoundField(BoundField):
         if isinstance(self.field.widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
             return f"{self.auto_id}_0"
         if isinstance(self.field.widget, GovukDateInput):
-            return f"{self.auto_id}_day"
+            return self.field.widget.id_for_label(self.auto_id)
         return self.auto_id
 
 
@@ -71,7 +71,7 @@ class GovukDateInput(forms.MultiWidget):
 
     template_name = "govuk/widgets/date_input.html"
     use_fieldset = True
-    # The names of the parts, used for the suffixes of their names and ids.
+    # The names of the parts, used for the suffixes of their names (their ids are numbered).
     part_names = ("day", "month", "year")
 
     def __init__(self, attrs=None):
@@ -88,7 +88,8 @@ class GovukDateInput(forms.MultiWidget):
         return [None, None, None]
 
     def id_for_label(self, id_):
-        return f"{id_}_day" if id_ else id_
+        # The day box: Django's MultiWidget numbers its parts' ids (_0, _1, _2) whatever the parts are called.
+        return f"{id_}_0" if id_ else id_
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)

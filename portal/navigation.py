@@ -4,7 +4,12 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from identity.permissions import can_approve_accounts, can_start_assessment
+from identity.permissions import (
+    can_answer_subject_access,
+    can_approve_accounts,
+    can_read_disclosure_log,
+    can_start_assessment,
+)
 from identity.roles import Role, roles_of
 from workflows.reports import may_see_reports
 from workflows.selectors import is_council_user, unread_notification_count
@@ -46,8 +51,12 @@ def navigation_for(request) -> list[NavigationItem]:
         links.append(("Work", "workflows:work"))
     if may_see_reports(user):
         links.append(("Reports", "workflows:reports"))
+    if can_read_disclosure_log(user):
+        links.append(("Disclosure log", "data-protection:disclosures"))
     if can_approve_accounts(user):
         links.append(("Accounts to approve", "identity:approvals"))
+    if can_answer_subject_access(user):
+        links.append(("Subject access requests", "workflows:subject-access"))
     if Role.ADMINISTRATOR in roles and user.is_staff:
         links.append(("Administration", "admin:index"))
     unread = unread_notification_count(user)

@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView, TemplateView
 
+from casework.urls import data_protection_urlpatterns
+
 from . import views
 
 
@@ -16,7 +18,7 @@ portal_patterns = [
     path("", views.start, name="start"),
     path("home/", views.home, name="home"),
     path("accessibility/", public_page("portal/accessibility.html"), name="accessibility"),
-    path("privacy/", public_page("portal/privacy.html"), name="privacy"),
+    path("privacy/", views.privacy, name="privacy"),
     path("cookies/", public_page("portal/cookies.html"), name="cookies"),
     path("guides/", public_page("portal/guides/index.html"), name="guides"),
     path("guides/early-help/", public_page("portal/guides/early_help.html"), name="guide-early-help"),
@@ -28,6 +30,7 @@ urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     path("account/", include("identity.urls")),
     path("assessments/", include("casework.urls")),
+    path("data-protection/", include((data_protection_urlpatterns, "data-protection"))),
     path("", include("workflows.urls")),
     # The admin is reached through the portal's own sign-in, with its second factor, never its own form.
     path(

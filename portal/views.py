@@ -8,10 +8,11 @@ from django.http import HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
 
-from identity.permissions import can_start_assessment
+from identity.permissions import can_answer_subject_access, can_start_assessment
 from workflows.selectors import is_council_user
 
 from .access_log import access_denied_record
+from .selectors import privacy_notice_facts
 
 logger = logging.getLogger(__name__)
 
@@ -21,12 +22,20 @@ def start(request):
     return render(request, "portal/start.html")
 
 
+@login_not_required
+def privacy(request):
+    """The privacy notice, its retention figures read from the schedule the portal runs."""
+    return render(request, "portal/privacy.html", privacy_notice_facts())
+
+
 def home(request):
     """Where signing in lands: each role's own starting page."""
     if can_start_assessment(request.user):
         return redirect("casework:home")
     if is_council_user(request.user):
         return redirect("workflows:work")
+    if can_answer_subject_access(request.user):
+        return redirect("workflows:subject-access")
     return redirect("identity:account")
 
 

@@ -240,6 +240,9 @@ def lines(
 ) -> Chart:
     """Up to three series over time, told apart by dash pattern and marker shape and named in a legend."""
     left, right, top, bottom = 44, 16, 52, 40
+    # The first and last labels are centred on the plot's edges: the margins hold their halves.
+    widest = max((len(category) for category in categories), default=1) * CHAR_WIDTH + 12
+    left, right = max(left, _r(widest / 2)), max(right, _r(widest / 2))
     plot_width = WIDTH - left - right
     plot_height = height - top - bottom
     most = max((value for one in series for value in one.values), default=0)
@@ -257,7 +260,6 @@ def lines(
     chart_lines = [Line(left, y_of(tick), WIDTH - right, y_of(tick), "grid") for tick in ticks]
     chart_lines.append(Line(left, baseline, WIDTH - right, baseline, "axis"))
     labels = [Label(left - 8, _r(y_of(tick) + 5), _tick_text(tick, False), "end", "tick") for tick in ticks]
-    widest = max((len(category) for category in categories), default=1) * CHAR_WIDTH + 12
     every = max(1, math.ceil(widest / step)) if step else 1
     for index, category in enumerate(categories):
         if index % every == 0:

@@ -30,7 +30,7 @@ from identity.models import TeamMembership, TeamRole, User
 from identity.permissions import REVIEW_ASSESSMENT, VIEW_ASSESSMENT, grant, require
 from portal.access_log import access_denied_record
 
-from . import deadlines, ehc_dates
+from . import deadlines, ehc_dates, summaries
 from .ehc_flows import ADVICE_NODES, NeedsAssessmentFlow
 from .ehc_models import (
     AdviceKind,
@@ -520,11 +520,13 @@ def final_plan_issue(*, actor: User, needs_assessment: NeedsAssessment, sections
     _end_pause(needs_assessment, actor)
     _complete_coordinator_step(needs_assessment, NeedsAssessmentFlow.finalise)
     assessment = Assessment.objects.select_for_update(of=("self",)).get(pk=needs_assessment.assessment_id)
+    counted = summaries.case_figures(assessment)
     assessment.plan_issued_on = today
     assessment.updated_at = timezone.now()
     assessment._change_reason = "Final plan issued"
     assessment._history_user = actor
     assessment.save(update_fields=["plan_issued_on", "updated_at"])
+    summaries.summary_change_apply(counted, summaries.case_figures(assessment))
     case_event_record(
         assessment=assessment,
         kind=CaseEventKind.PLAN_ISSUED,

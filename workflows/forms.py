@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from casework.models import Assessment, AssessmentKind, Outcome, Status
+from casework.models import Assessment, AssessmentKind, ConsentWithdrawalMethod, Outcome, Status
 from casework.sections import spec_for
 from portal.forms import GovukDateField
 
@@ -247,3 +247,49 @@ class NotificationSettingsForm(forms.Form):
 
 class PlanIssuedForm(forms.Form):
     issued_on = GovukDateField(label="Date the final EHC plan was issued", past_only=True)
+
+
+class ConsentWithdrawalForm(forms.Form):
+    withdrawn_by = forms.CharField(
+        label="Who in the family withdrew their consent",
+        help_text="Their name and how they are related to the child, for example Jane Hart, mother",
+        max_length=200,
+        error_messages={"required": "Enter who in the family withdrew their consent"},
+    )
+    withdrawn_on = GovukDateField(label="When they withdrew it", past_only=True)
+    method = forms.ChoiceField(
+        label="How they withdrew it",
+        choices=ConsentWithdrawalMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how the family withdrew their consent"},
+    )
+
+
+class ChildSearchForm(forms.Form):
+    reference = forms.CharField(
+        label="Case reference", required=False, max_length=20, help_text="For example, EHAT-2026-000123"
+    )
+    last_name = forms.CharField(label="Last name", required=False, max_length=100)
+    first_name = forms.CharField(
+        label="First name", required=False, max_length=100, help_text="Or the start of it, if you are not sure"
+    )
+    date_of_birth = GovukDateField(label="Date of birth", past_only=True, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        nothing_to_search = (
+            not (cleaned.get("reference") or "").strip() and not (cleaned.get("last_name") or "").strip()
+        )
+        if nothing_to_search and "reference" not in self.errors and "last_name" not in self.errors:
+            self.add_error("reference", "Enter a case reference or the child's last name")
+        return cleaned
+
+
+class SubjectAccessRequestForm(forms.Form):
+    requester = forms.CharField(
+        label="Who asked for the copy",
+        help_text="Their name and how they are related to the child, for example Jane Hart, mother",
+        max_length=200,
+        error_messages={"required": "Enter who asked for the copy"},
+    )
+    received_on = GovukDateField(label="Date the request was received", past_only=True)

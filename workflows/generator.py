@@ -45,6 +45,7 @@ from . import deadlines
 from .flows import FLOWS
 from .models import AssessmentReview, CaseMessage, ClockPause, PauseReason, TeamRoute
 from .sample_answers import sample_answers
+from .summaries import daily_summaries_rebuild
 
 BATCH = 2000
 # viewflow's token for the one branch of a flow without splits.
@@ -256,6 +257,9 @@ class Generator:
             made += size
             self.progress(f"{made:,} of {self.cases:,} cases written")
         self._save_counters()
+        # The cases were written in bulk, past the services that keep the reports' summaries: count them.
+        daily_summaries_rebuild()
+        self.progress("daily summaries counted")
         return made
 
     def _reference(self, kind: str, when: dt.datetime) -> str:

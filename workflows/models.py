@@ -121,11 +121,18 @@ class NotificationKind(models.TextChoices):
     REOPENED = "reopened", "A closed assessment was reopened"
     DEADLINE_SOON = "deadline_soon", "A deadline is 5 working days away"
     OVERDUE = "overdue", "An assessment is overdue"
+    CONSENT_WITHDRAWN = "consent_withdrawn", "The family withdrew consent for an assessment"
 
 
 # People must get these whatever their choices: they need action, or they are a decision.
 MANDATORY_KINDS = frozenset(
-    {NotificationKind.RETURNED, NotificationKind.CLOSED, NotificationKind.OVERDUE, NotificationKind.ASSIGNED}
+    {
+        NotificationKind.RETURNED,
+        NotificationKind.CLOSED,
+        NotificationKind.OVERDUE,
+        NotificationKind.ASSIGNED,
+        NotificationKind.CONSENT_WITHDRAWN,
+    }
 )
 
 
@@ -188,6 +195,34 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind} e-mail={'on' if self.email else 'off'}"
+
+
+class DailyTeamSummary(models.Model):
+    """How many of a team's cases of one kind, from one type of organisation, counted towards a figure on a day.
+
+    The reports read these instead of every case (workflows.summaries keeps them: the services that change
+    a case add its change to them in the same transaction; `rebuild_daily_summaries` counts them afresh).
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    # The council's local day the figure belongs to: received, closed or plan issued on it, as the figure says.
+    day = models.DateField()
+    kind = models.CharField(max_length=20, choices=AssessmentKind.choices)
+    # The submitting organisation's type ("" when the case has none), for the organisation-type filter.
+    organisation_kind = models.CharField(max_length=20, blank=True)
+    # What is counted, e.g. "received", "closed", "outcome:accepted", "reason:child" (workflows.summaries).
+    figure = models.CharField(max_length=60)
+    cases = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "day", "kind", "organisation_kind", "figure"], name="workflows_daily_summary_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.day} {self.kind} {self.organisation_kind or '-'} {self.figure}={self.cases}"
 
 
 # The EHC needs assessment's models live in a module of their own; imported here so Django finds them.

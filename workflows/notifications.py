@@ -1,7 +1,10 @@
 """Notifications: a row in the outbox written with the change it tells of, e-mailed after the commit.
 
 Each e-mail says exactly what happened and what to do, with a link (the complaint about portals that
-say only "you have new information").
+say only "you have new information"), and never what the case holds: e-mail leaves the council's systems,
+is forwarded and sits in shared mailboxes, so it gives the case reference, who did what, and a link to sign in
+and read the rest – never the child's name or date of birth, the answers, message text, decision notes,
+reasons or return comments (`email_context`).
 """
 
 import logging
@@ -26,19 +29,62 @@ from .models import MANDATORY_KINDS, DeliveryStatus, Notification, NotificationK
 logger = logging.getLogger(__name__)
 
 SUBJECTS = {
-    NotificationKind.SUBMITTED: "{reference} submitted: {child_name}",
-    NotificationKind.NEW_IN_QUEUE: "New in your queue: {reference} for {child_name}",
+    NotificationKind.SUBMITTED: "{reference} has been submitted to the {team}",
+    NotificationKind.NEW_IN_QUEUE: "New in your queue: {kind_title} {reference}",
     NotificationKind.CLAIMED: "{reference} is being reviewed by {officer}",
     NotificationKind.ASSIGNED: "{reference} has been assigned to you",
-    NotificationKind.RETURNED: "Action needed: {reference} has been returned for changes",
+    NotificationKind.RETURNED: "Action needed: {officer} has returned {reference} for changes",
     NotificationKind.RESUBMITTED: "{reference} has been submitted again after changes",
     NotificationKind.MESSAGE: "New message about {reference} from {sender}",
     NotificationKind.CLOSED: "Decision on {reference}: {outcome}",
     NotificationKind.WITHDRAWN: "{reference} has been withdrawn by {sender}",
-    NotificationKind.REOPENED: "{reference} has been reopened",
-    NotificationKind.DEADLINE_SOON: "Due on {due_date}: {reference} for {child_name}",
-    NotificationKind.OVERDUE: "Overdue since {due_date}: {reference} for {child_name}",
+    NotificationKind.REOPENED: "{reference} has been reopened by {manager}",
+    NotificationKind.DEADLINE_SOON: "Decision due on {due_date}: {reference}",
+    NotificationKind.OVERDUE: "Overdue since {due_date}: {reference}",
+    # No child's name: the family has withdrawn the consent to share it.
+    NotificationKind.CONSENT_WITHDRAWN: "{reference}: the family has withdrawn consent",
 }
+
+# What an e-mail may carry from the change it tells of: names of council staff and professionals, teams,
+# titles, dates, statuses and the outcome's label. Anything else a service passes (the message's text, a
+# decision's note, a reason, return comments, typed names in a decision) stays on the portal, behind sign-in.
+EMAIL_CONTEXT_KEYS = frozenset(
+    {
+        "reference",
+        "kind_title",
+        "team",
+        "organisation",
+        "officer",
+        "manager",
+        "author",
+        "sender",
+        "outcome",
+        "decision_due",
+        "pickup_due",
+        "due_date",
+        "holder",
+        "status",
+        "resubmission",
+        "recorder",
+    }
+)
+
+
+def email_context(context: dict) -> dict:
+    """The part of a change's context an e-mail may show, with free text replaced by whether there is any."""
+    safe = {key: value for key, value in context.items() if key in EMAIL_CONTEXT_KEYS}
+    if "comments" in context:
+        # Which sections need changes (their titles are the form's, not the officer's words).
+        safe["sections"] = [comment["field"] for comment in context["comments"]]
+    safe["has_message"] = bool(context.get("message"))
+    safe["has_reason"] = bool(context.get("reason"))
+    details = context.get("details") or {}
+    # A date and a yes/no are the decision's facts; the names typed into it are read on the portal.
+    safe["review_date"] = details.get("review_date", "")
+    safe["appeal_information"] = bool(details.get("appeal_information"))
+    safe["lead_professional_named"] = bool(details.get("lead_professional"))
+    safe["coordinator_named"] = bool(details.get("coordinator"))
+    return safe
 
 
 def email_wanted(user_id: int | None, kind: str) -> bool:
@@ -69,11 +115,10 @@ def notification_for(
         "support_email": settings.PORTAL_SUPPORT_EMAIL,
         "name": recipient.full_name if recipient is not None else "colleague",
         "link": link,
-        **context,
+        **email_context(context),
     }
     if assessment is not None:
         full_context.setdefault("reference", assessment.reference)
-        full_context.setdefault("child_name", assessment.child_name)
     return Notification(
         recipient=recipient,
         recipient_email=address,

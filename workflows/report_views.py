@@ -24,8 +24,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table as SheetTable
 from openpyxl.worksheet.table import TableStyleInfo
 
-from casework.models import AssessmentKind
+from casework.models import AssessmentKind, DisclosureKind
 from casework.sections import spec_for
+from casework.services import disclosure_record
 from identity.models import OrganisationKind
 from identity.permissions import require
 from portal.forms import GovukDateField
@@ -33,6 +34,7 @@ from portal.remembered import remembered
 
 from . import charts, reports
 from .reports import Dashboard, ReportFilters, ReportScope, Table
+from .selectors import kinds_routed_to
 
 # Long enough for two years of weekly figures, short enough to keep the page readable.
 MAX_PERIOD_DAYS = 731
@@ -344,15 +346,19 @@ ABOUT = {
 }
 
 
+EHCP_SECTIONS = ("ehcp-6-weeks", "ehcp-20-weeks")
+
+
 def _note(board: Dashboard, slug: str) -> str:
-    if slug in ("ehcp-6-weeks", "ehcp-20-weeks") and not board.report(slug).applies:
+    if slug in EHCP_SECTIONS and not board.report(slug).applies:
         return "These figures are for EHCP requests only: choose all types, or EHCP requests, to see them."
     if slug == "workload" and not board.workload.named:
         return "You see your own open cases by name; your colleagues' are counted together as other officers."
     return ""
 
 
-def _sections(board: Dashboard, query: str) -> list[Section]:
+def _sections(board: Dashboard, query: str, kinds: tuple[str, ...]) -> list[Section]:
+    """The page's sections; EHCP's statutory ones only for readers whose teams receive EHCP requests."""
     made = _charts(board)
     return [
         Section(
@@ -365,6 +371,7 @@ def _sections(board: Dashboard, query: str) -> list[Section]:
             note=_note(board, slug),
         )
         for slug, definition in reports.REPORTS.items()
+        if slug not in EHCP_SECTIONS or "ehcp" in kinds
     ]
 
 
@@ -380,7 +387,7 @@ def _figures_html(scope: ReportScope, filters: ReportFilters, board: Dashboard) 
             {
                 "board": board,
                 "filters": filters,
-                "sections": _sections(board, query),
+                "sections": _sections(board, query, kinds_routed_to(scope.team_ids)),
                 "xlsx_url": f"{reverse('workflows:reports-xlsx')}?{query}",
                 "england_20_weeks": reports.ENGLAND_20_WEEKS_PERCENT,
                 "cache_minutes": seconds // 60,
@@ -445,6 +452,9 @@ def report_csv(request, slug: str):
     if refusal is not None:
         return refusal
     table = reports.dashboard_as_at(scope, filters).report(slug).table()
+    disclosure_record(
+        actor=request.user, kind=DisclosureKind.REPORT_EXPORTED, detail=f"{definition.title}, CSV: {filters.describe()}"
+    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-{filters.file_stem()}.csv"'
     # A byte order mark, so spreadsheet programs read the dashes and pound signs as UTF-8.
@@ -490,6 +500,11 @@ def dashboard_xlsx(request):
     if refusal is not None:
         return refusal
     board = reports.dashboard_as_at(scope, filters)
+    disclosure_record(
+        actor=request.user,
+        kind=DisclosureKind.REPORT_EXPORTED,
+        detail=f"Every report, spreadsheet: {filters.describe()}",
+    )
     book = Workbook()
     cover = book.active
     cover.title = "Cover"

@@ -1,9 +1,12 @@
 """Managers' reports: volumes, outcomes, times, returns, workload, deadlines and the EHCP statutory clock.
 
-Every figure is computed by the database: counts and sums grouped by week, month, type or officer, and
-medians and 90th percentiles ranked with window functions (ROW_NUMBER and COUNT OVER, LEAD for the time
-spent in each state) that SQLite 3.35+ and PostgreSQL both run. Python only lays out the handful of rows
-that come back as tables, each of which is exactly what the page, its CSV and the spreadsheet show.
+Every figure is computed by the database. The counted figures of the period (received, decided and closed
+per week, outcomes, returns and return reasons, the EHCP clocks) are sums of the per-team daily summaries
+(workflows.summaries, one query); the figures of now (status, workload, overdue, due soon) are counts of
+the case rows; medians and 90th percentiles are ranked with window functions (ROW_NUMBER and COUNT OVER,
+LEAD for the time spent in each state) that SQLite 3.35+ and PostgreSQL both run. Python only lays out
+the handful of rows that come back as tables, each of which is exactly what the page, its CSV and the
+spreadsheet show.
 
 Definitions (the issue's, kept here so the page, the exports and the tests agree):
 - received: first submitted in the period; decided: closed in the period with an outcome other than
@@ -36,7 +39,6 @@ from django.db.models import (
     Count,
     DateField,
     F,
-    FilteredRelation,
     FloatField,
     IntegerField,
     Min,
@@ -44,6 +46,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
     Window,
@@ -53,14 +56,15 @@ from django.db.models.functions import Lead
 from django.urls import reverse
 from django.utils import timezone
 
-from casework.models import Assessment, AssessmentKind, AssessmentSection, CaseEvent, CaseEventKind, Outcome, Status
+from casework.models import NOT_DECISIONS, Assessment, AssessmentKind, CaseEvent, CaseEventKind, Outcome, Status
 from casework.sections import spec_for
 from identity.models import OrganisationKind, Team, User
 from portal.remembered import remembered
 
-from .models import ClockPause
-from .selectors import OPEN_STATUSES, is_council_user, managed_teams_of, teams_of
-from .services import OUTCOMES_BY_KIND
+from . import summaries
+from .models import ClockPause, DailyTeamSummary
+from .selectors import OPEN_STATUSES, is_council_user, kinds_routed_to, managed_teams_of, teams_of
+from .services import ENDINGS_WITHOUT_DECISION, OUTCOMES_BY_KIND
 
 # England, 2024: the share of new EHC plans issued within 20 weeks (SEND statistics, DfE).
 ENGLAND_20_WEEKS_PERCENT = 46.4
@@ -68,7 +72,6 @@ ENGLAND_20_WEEKS_LABEL = "England 2024: 46.4%"
 DUE_SOON_DAYS = 10
 # The overdue and due-soon lists show the most urgent cases; the count above each says how many there are.
 LIST_LIMIT = 100
-RETURN_REASON = "Returned for changes"
 NO_FIGURE = "–"
 KINDS = tuple(AssessmentKind.values)
 # The states of the council's process whose time is measured (draft is the author's, closed is the end).
@@ -186,6 +189,51 @@ def _closed(cases: QuerySet, filters: ReportFilters) -> QuerySet:
 
 def _kinds(filters: ReportFilters) -> tuple[str, ...]:
     return (filters.kind,) if filters.kind else KINDS
+
+
+# (figure, kind, the week or month it is grouped by, or None when summed over the period) → cases
+Summed = dict[tuple[str, str, dt.date | None], int]
+
+
+def summed_figures(scope: ReportScope, filters: ReportFilters) -> Summed:
+    """The daily summaries of the teams in scope over the period, narrowed by the filters, in one query.
+
+    Volumes come back by week and the EHCP figures by month; everything else is summed over the period.
+    """
+    rows = DailyTeamSummary.objects.filter(
+        team_id__in=scope.team_ids, day__gte=filters.date_from, day__lte=filters.date_to
+    ).order_by()
+    if filters.kind:
+        rows = rows.filter(kind=filters.kind)
+    if filters.team is not None:
+        rows = rows.filter(team=filters.team)
+    if filters.organisation_kind:
+        rows = rows.filter(organisation_kind=filters.organisation_kind)
+    grouped = (
+        rows.annotate(
+            bucket=Case(
+                When(figure__in=summaries.WEEKLY_FIGURES, then=LocalPeriodStart("day", "week")),
+                When(figure__in=summaries.MONTHLY_FIGURES, then=LocalPeriodStart("day", "month")),
+                default=Value(None, output_field=DateField()),
+                output_field=DateField(),
+            )
+        )
+        .values_list("figure", "kind", "bucket")
+        .annotate(cases=Sum("cases"))
+    )
+    return {(figure, kind, bucket): cases for figure, kind, bucket, cases in grouped if cases}
+
+
+def _by_bucket(summed: Summed, figure: str) -> dict[dt.date, int]:
+    found: dict[dt.date, int] = {}
+    for (name, _, bucket), cases in summed.items():
+        if name == figure:
+            found[bucket] = found.get(bucket, 0) + cases
+    return found
+
+
+def _of_kind(summed: Summed, figure: str, kind: str) -> int:
+    return summed.get((figure, kind, None), 0)
 
 
 # ---------------------------------------------------------------- tables: what the page and the exports show
@@ -353,25 +401,16 @@ class WeeklyVolumes:
         )
 
 
-def weekly_volumes(scope: ReportScope, filters: ReportFilters) -> WeeklyVolumes:
-    cases = _cases(scope, filters)
-    received = dict(
-        _received(cases, filters)
-        .annotate(week=LocalPeriodStart("first_submitted_at", "week", period=filters.moments))
-        .values_list("week")
-        .annotate(cases=Count("pk"))
-        .order_by()
+def weekly_volumes(scope: ReportScope, filters: ReportFilters, summed: Summed | None = None) -> WeeklyVolumes:
+    summed = summed if summed is not None else summed_figures(scope, filters)
+    received, decided, closed = (
+        _by_bucket(summed, figure) for figure in (summaries.RECEIVED, summaries.DECIDED, summaries.CLOSED)
     )
-    closed = {
-        week: (decided, closed)
-        for week, decided, closed in _closed(cases, filters)
-        .annotate(week=LocalPeriodStart("closed_at", "week", period=filters.moments))
-        .values_list("week")
-        .annotate(decided=Count("pk", filter=~Q(outcome=Outcome.WITHDRAWN)), closed=Count("pk"))
-        .order_by()
-    }
     return WeeklyVolumes(
-        tuple(WeekVolume(week, received.get(week, 0), *closed.get(week, (0, 0))) for week in _week_starts(filters))
+        tuple(
+            WeekVolume(week, received.get(week, 0), decided.get(week, 0), closed.get(week, 0))
+            for week in _week_starts(filters)
+        )
     )
 
 
@@ -419,17 +458,16 @@ class Outcomes:
         )
 
 
-def outcomes_by_type(scope: ReportScope, filters: ReportFilters) -> Outcomes:
+def outcomes_by_type(scope: ReportScope, filters: ReportFilters, summed: Summed | None = None) -> Outcomes:
+    summed = summed if summed is not None else summed_figures(scope, filters)
     found = {
-        (kind, outcome): cases
-        for kind, outcome, cases in _closed(_cases(scope, filters), filters)
-        .values_list("kind", "outcome")
-        .annotate(cases=Count("pk"))
-        .order_by()
+        (kind, figure.removeprefix(summaries.OUTCOME)): cases
+        for (figure, kind, _), cases in summed.items()
+        if figure.startswith(summaries.OUTCOME)
     }
     counts = []
     for kind in _kinds(filters):
-        outcomes = (*OUTCOMES_BY_KIND[kind], Outcome.WITHDRAWN)
+        outcomes = (*OUTCOMES_BY_KIND[kind], *ENDINGS_WITHOUT_DECISION[kind])
         of_kind = sum(found.get((kind, outcome), 0) for outcome in outcomes)
         counts += [
             OutcomeCount(kind, outcome, Outcome(outcome).label, found.get((kind, outcome), 0), of_kind)
@@ -669,7 +707,7 @@ def _process_times(scope: ReportScope, filters: ReportFilters) -> dict[str, Dist
         .values_list("assessment_id", DaysBetween(F("picked_up_at"), F("assessment__first_submitted_at")))
     )
     closed = _closed(cases, filters)
-    decisions = closed.exclude(outcome=Outcome.WITHDRAWN).values_list(
+    decisions = closed.exclude(outcome__in=NOT_DECISIONS).values_list(
         "pk", DaysBetween(F("closed_at"), F("first_submitted_at"))
     )
     closes = closed.values_list("pk", DaysBetween(F("closed_at"), F("first_submitted_at")))
@@ -783,22 +821,23 @@ class Returns:
         )
 
 
-def returns_per_case(scope: ReportScope, filters: ReportFilters) -> Returns:
-    found = {
-        kind: (received, returns, returned_cases)
-        for kind, received, returns, returned_cases in _received(_cases(scope, filters), filters)
-        .annotate(
-            returned=FilteredRelation("events", condition=Q(events__kind=CaseEventKind.RETURNED)),
+def returns_per_case(scope: ReportScope, filters: ReportFilters, summed: Summed | None = None) -> Returns:
+    summed = summed if summed is not None else summed_figures(scope, filters)
+    received: dict[str, int] = {}
+    for (figure, kind, _), cases in summed.items():
+        if figure == summaries.RECEIVED:  # summed by week
+            received[kind] = received.get(kind, 0) + cases
+    return Returns(
+        tuple(
+            ReturnRate(
+                kind,
+                received.get(kind, 0),
+                _of_kind(summed, summaries.RETURNS, kind),
+                _of_kind(summed, summaries.RETURNED_CASES, kind),
+            )
+            for kind in _kinds(filters)
         )
-        .values_list("kind")
-        .annotate(
-            received=Count("pk", distinct=True),
-            returns=Count("returned__pk"),
-            returned_cases=Count("pk", distinct=True, filter=Q(returned__pk__isnull=False)),
-        )
-        .order_by()
-    }
-    return Returns(tuple(ReturnRate(kind, *found.get(kind, (0, 0, 0))) for kind in _kinds(filters)))
+    )
 
 
 @dataclass(frozen=True)
@@ -837,24 +876,23 @@ class ReturnReasons:
         )
 
 
-def return_reasons(scope: ReportScope, filters: ReportFilters) -> ReturnReasons:
-    received = _received(_cases(scope, filters), filters)
-    sections = AssessmentSection.history.model.objects.filter(
-        history_change_reason=RETURN_REASON, assessment_id__in=received.values("pk")
+def return_reasons(scope: ReportScope, filters: ReportFilters, summed: Summed | None = None) -> ReturnReasons:
+    summed = summed if summed is not None else summed_figures(scope, filters)
+    rows = sorted(
+        (
+            (-cases, kind, figure.removeprefix(summaries.REASON))
+            for (figure, kind, _), cases in summed.items()
+            if figure.startswith(summaries.REASON)
+        )
     )
-    rows = (
-        sections.values_list("assessment__kind", "key")
-        .annotate(returns=Count("history_id"))
-        .order_by("-returns", "assessment__kind", "key")
-    )
-    returns = CaseEvent.objects.filter(kind=CaseEventKind.RETURNED, assessment__in=received.values("pk")).count()
+    returns = sum(cases for (figure, _, _), cases in summed.items() if figure == summaries.RETURNS)
     reasons = []
-    for kind, key, count in rows:
+    for minus_count, kind, key in rows:
         try:
             title = spec_for(kind).section(key).title
         except KeyError:  # a section since removed from the form
             title = key
-        reasons.append(ReturnReason(kind, key, title, count))
+        reasons.append(ReturnReason(kind, key, title, -minus_count))
     return ReturnReasons(tuple(reasons), returns)
 
 
@@ -1126,67 +1164,76 @@ class Timeliness:
         )
 
 
-def _ehcp(scope: ReportScope, filters: ReportFilters) -> QuerySet[Assessment] | None:
-    if filters.kind not in ("", AssessmentKind.EHCP):
-        return None
-    return _cases(scope, filters).filter(kind=AssessmentKind.EHCP)
+def _ehcp_applies(scope: ReportScope, filters: ReportFilters) -> bool:
+    """EHCP's statutory figures are for those whose teams receive EHCP requests (not, say, Early Help's)."""
+    return filters.kind in ("", AssessmentKind.EHCP) and AssessmentKind.EHCP in kinds_routed_to(scope.team_ids)
 
 
-def ehcp_decisions(scope: ReportScope, filters: ReportFilters) -> Timeliness:
+@dataclass(frozen=True)
+class LocalTarget:
+    """The share of one kind's decisions in the period made within the council's local target."""
+
+    kind: str
+    title: str
+    decided: int
+    within: int
+
+    @property
+    def percent(self) -> float | None:
+        return 100 * self.within / self.decided if self.decided else None
+
+
+def local_targets(scope: ReportScope, filters: ReportFilters, summed: Summed | None = None) -> tuple[LocalTarget, ...]:
+    """For each kind with a local decision target that the reader's teams receive: decisions made within it."""
+    summed = summed if summed is not None else summed_figures(scope, filters)
+    targets = []
+    for kind in kinds_routed_to(scope.team_ids):
+        days = settings.PORTAL_DEADLINES[kind].get("decision_working_days")
+        if days is None or kind not in _kinds(filters):
+            continue
+        decided = sum(
+            cases for (figure, of_kind, _), cases in summed.items() if (figure, of_kind) == (summaries.DECIDED, kind)
+        )
+        title = f"{spec_for(kind).short_title} decisions within {days} working days"
+        targets.append(LocalTarget(kind, title, decided, _of_kind(summed, summaries.DECIDED_WITHIN, kind)))
+    return tuple(targets)
+
+
+def _monthly(summed: Summed, figure: str) -> dict[dt.date, int]:
+    return {bucket: cases for (name, kind, bucket), cases in summed.items() if name == figure and kind == "ehcp"}
+
+
+def ehcp_decisions(scope: ReportScope, filters: ReportFilters, summed: Summed | None = None) -> Timeliness:
     """Decisions whether to assess, by month, made by the decision due date (6 weeks, plus recorded pauses)."""
-    ehcp = _ehcp(scope, filters)
-    found = {}
-    if ehcp is not None:
-        found = {
-            month: (cases, within)
-            for month, cases, within in _closed(ehcp, filters)
-            .filter(outcome__in=(Outcome.AGREED_TO_ASSESS, Outcome.REFUSED_TO_ASSESS))
-            .annotate(
-                month=LocalPeriodStart("closed_at", "month", period=filters.moments),
-                closed_on=LocalPeriodStart("closed_at", "day", period=filters.moments),
-            )
-            .values_list("month")
-            .annotate(cases=Count("pk"), within=Count("pk", filter=Q(closed_on__lte=F("decision_due"))))
-            .order_by()
-        }
+    summed = summed if summed is not None else summed_figures(scope, filters)
+    cases, within = _monthly(summed, summaries.EHCP_DECISIONS), _monthly(summed, summaries.EHCP_DECISIONS_WITHIN)
     return Timeliness(
         slug="ehcp-6-weeks",
         caption="EHCP requests: decisions whether to assess made within 6 weeks, by month of decision",
         count_label="Decisions",
         within_label="Within 6 weeks",
         months=tuple(
-            MonthShare(month, *found.get(month, (0, 0))) for month in _month_starts(filters.date_from, filters.date_to)
+            MonthShare(month, cases.get(month, 0), within.get(month, 0))
+            for month in _month_starts(filters.date_from, filters.date_to)
         ),
-        applies=ehcp is not None,
+        applies=_ehcp_applies(scope, filters),
     )
 
 
-def ehcp_plans(scope: ReportScope, filters: ReportFilters) -> Timeliness:
+def ehcp_plans(scope: ReportScope, filters: ReportFilters, summed: Summed | None = None) -> Timeliness:
     """Final EHC plans issued in the period, by month of issue, issued by the final due date (20 weeks)."""
-    ehcp = _ehcp(scope, filters)
-    found = {}
-    if ehcp is not None:
-        found = {
-            month: (cases, within)
-            for month, cases, within in ehcp.filter(
-                outcome=Outcome.AGREED_TO_ASSESS,
-                plan_issued_on__gte=filters.date_from,
-                plan_issued_on__lte=filters.date_to,
-            )
-            .annotate(month=LocalPeriodStart("plan_issued_on", "month"))
-            .values_list("month")
-            .annotate(cases=Count("pk"), within=Count("pk", filter=Q(plan_issued_on__lte=F("final_due"))))
-            .order_by()
-        }
+    summed = summed if summed is not None else summed_figures(scope, filters)
+    cases, within = _monthly(summed, summaries.EHCP_PLANS), _monthly(summed, summaries.EHCP_PLANS_WITHIN)
     return Timeliness(
         slug="ehcp-20-weeks",
         caption="EHC plans issued within 20 weeks of the request, by month of issue",
         count_label="Plans issued",
         within_label="Within 20 weeks",
         months=tuple(
-            MonthShare(month, *found.get(month, (0, 0))) for month in _month_starts(filters.date_from, filters.date_to)
+            MonthShare(month, cases.get(month, 0), within.get(month, 0))
+            for month in _month_starts(filters.date_from, filters.date_to)
         ),
-        applies=ehcp is not None,
+        applies=_ehcp_applies(scope, filters),
     )
 
 
@@ -1246,6 +1293,7 @@ class Dashboard:
     due_soon: DueList
     ehcp_decisions: Timeliness
     ehcp_plans: Timeliness
+    local_targets: tuple[LocalTarget, ...]
 
     def report(self, slug: str):
         return getattr(self, REPORTS[slug].attribute)
@@ -1284,18 +1332,20 @@ def dashboard_as_at(scope: ReportScope, filters: ReportFilters) -> Dashboard:
 def dashboard(scope: ReportScope, filters: ReportFilters) -> Dashboard:
     """Every report for the page and the spreadsheet (the two time reports share one query)."""
     process = _process_times(scope, filters)
+    summed = summed_figures(scope, filters)
     return Dashboard(
         filters=filters,
         status=status_now(scope, filters),
-        volumes=weekly_volumes(scope, filters),
-        outcomes=outcomes_by_type(scope, filters),
+        volumes=weekly_volumes(scope, filters, summed),
+        outcomes=outcomes_by_type(scope, filters, summed),
         times=Times(tuple(process[measure] for measure, _ in MILESTONES)),
         time_in_state=TimeInState(tuple(process[state] for state in MEASURED_STATES)),
-        returns=returns_per_case(scope, filters),
-        return_reasons=return_reasons(scope, filters),
+        returns=returns_per_case(scope, filters, summed),
+        return_reasons=return_reasons(scope, filters, summed),
         workload=workload(scope, filters),
         overdue=overdue(scope, filters),
         due_soon=due_soon(scope, filters),
-        ehcp_decisions=ehcp_decisions(scope, filters),
-        ehcp_plans=ehcp_plans(scope, filters),
+        ehcp_decisions=ehcp_decisions(scope, filters, summed),
+        ehcp_plans=ehcp_plans(scope, filters, summed),
+        local_targets=local_targets(scope, filters, summed),
     )

@@ -6,7 +6,16 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from casework.models import Assessment, AssessmentGroupObjectPermission, AssessmentUserObjectPermission, Status
+from casework.models import (
+    Assessment,
+    AssessmentGroupObjectPermission,
+    AssessmentKind,
+    AssessmentUserObjectPermission,
+    Child,
+    ConsentWithdrawal,
+    Status,
+    SubjectAccessRequest,
+)
 from identity.models import Organisation, Team, TeamMembership, TeamRole, User
 from identity.permissions import (
     REVIEW_ASSESSMENT,
@@ -28,17 +37,27 @@ TEAM_ROUTES_CACHE_KEY = "workflows:team-routes"
 TEAM_ROUTES_KEPT_SECONDS = 60 * 60
 
 
+def _routed_teams() -> dict[str, Team]:
+    return remembered(
+        TEAM_ROUTES_CACHE_KEY,
+        lambda: {route.kind: route.team for route in TeamRoute.objects.select_related("team__group")},
+        TEAM_ROUTES_KEPT_SECONDS,
+    )
+
+
+def kinds_routed_to(team_ids) -> tuple[str, ...]:
+    """The kinds of assessment these teams receive today, in the portal's order (read from the remembered routes)."""
+    teams = _routed_teams()
+    return tuple(kind for kind in AssessmentKind.values if kind in teams and teams[kind].pk in team_ids)
+
+
 def routed_team(kind: str) -> Team:
     """The team that reviews this kind of assessment, with its group.
 
     The routes and their teams are remembered in the cache (shared by the web processes in production):
     administrators change them rarely and every submission reads them (bench/README.md).
     """
-    teams = remembered(
-        TEAM_ROUTES_CACHE_KEY,
-        lambda: {route.kind: route.team for route in TeamRoute.objects.select_related("team__group")},
-        TEAM_ROUTES_KEPT_SECONDS,
-    )
+    teams = _routed_teams()
     if kind not in teams:
         raise TeamRoute.DoesNotExist(f"No team reviews {kind} assessments")
     return teams[kind]
@@ -228,3 +247,58 @@ def notifications_for(user: User, *, limit: int = 50) -> list[Notification]:
 
 def unread_notification_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def consent_withdrawal_of(assessment: Assessment) -> ConsentWithdrawal | None:
+    """The family's withdrawal of consent to the assessment, if recorded."""
+    return ConsentWithdrawal.objects.filter(assessment=assessment).select_related("recorded_by").first()
+
+
+# ---------------------------------------------------------------- subject access requests
+
+
+def subject_access_requests_list(*, limit: int = 100) -> list[SubjectAccessRequest]:
+    """Subject access requests, those still to answer first by due date, then the answered ones latest first."""
+    still_open = SubjectAccessRequest.objects.filter(completed_at__isnull=True).order_by("due_on", "pk")
+    answered = SubjectAccessRequest.objects.filter(completed_at__isnull=False).order_by("-completed_at", "-pk")
+    return [*still_open[:limit], *answered[:limit]]
+
+
+def subject_access_request_get(pk: int) -> SubjectAccessRequest:
+    """One subject access request with its child and who recorded it (404 when there is none)."""
+    request = SubjectAccessRequest.objects.select_related("child", "recorded_by").filter(pk=pk).first()
+    if request is None:
+        raise Http404("No such subject access request")
+    return request
+
+
+def children_for_subject_access(
+    *, reference: str = "", first_name: str = "", last_name: str = "", date_of_birth=None, limit: int = 50
+) -> list[Child]:
+    """Children matching a case reference, or a last name (narrowed by first name and date of birth),
+    each with the references of their cases in `.references`."""
+    children = Child.objects.all()
+    if reference:
+        children = children.filter(assessments__reference__iexact=reference.strip())
+    if last_name:
+        children = children.filter(last_name__iexact=last_name.strip())
+    if first_name:
+        children = children.filter(first_name__istartswith=first_name.strip())
+    if date_of_birth:
+        children = children.filter(date_of_birth=date_of_birth)
+    found = list(children.distinct().order_by("last_name", "first_name", "date_of_birth", "pk")[:limit])
+    by_child: dict[int, list[str]] = {child.pk: [] for child in found}
+    rows = Assessment.objects.filter(child_id__in=by_child).order_by("created_at", "pk")
+    for child_id, case_reference in rows.values_list("child_id", "reference"):
+        by_child[child_id].append(case_reference)
+    for child in found:
+        child.references = by_child[child.pk]
+    return found
+
+
+def child_for_subject_access(pk: int) -> Child:
+    """One child, for recording a subject access request about them (404 when there is none)."""
+    child = Child.objects.filter(pk=pk).first()
+    if child is None:
+        raise Http404("No such child")
+    return child

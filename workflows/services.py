@@ -7,6 +7,7 @@ Submitting lives here, not in casework: it hands the assessment to the council's
 """
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -19,9 +20,12 @@ from viewflow.workflow.status import PROCESS, STATUS
 from casework.models import (
     Assessment,
     AssessmentSection,
+    CaseEvent,
     CaseEventKind,
     Collaborator,
     CollaboratorRole,
+    ConsentWithdrawal,
+    ConsentWithdrawalMethod,
     Outcome,
     Status,
 )
@@ -41,7 +45,7 @@ from identity.permissions import (
     revoke_from_all_users,
 )
 
-from . import deadlines
+from . import deadlines, summaries
 from .ehc import needs_assessment_start
 from .errors import AlreadyTaken, TransitionRefused
 from .flows import FLOWS
@@ -54,9 +58,12 @@ from .models import (
     NotificationKind,
     NotificationPreference,
     PauseReason,
+    TeamRoute,
 )
 from .notifications import notify, notify_all
 from .selectors import routed_team
+
+logger = logging.getLogger(__name__)
 
 REVIEWER_RIGHTS = (VIEW_ASSESSMENT, REVIEW_ASSESSMENT)
 
@@ -76,6 +83,12 @@ OUTCOMES_BY_KIND = {
     "ehat": (Outcome.ACCEPTED, Outcome.SIGNPOSTED, Outcome.STEPPED_UP),
     "ehcp": (Outcome.AGREED_TO_ASSESS, Outcome.REFUSED_TO_ASSESS),
     "young_carers": (Outcome.SUPPORT_PLAN, Outcome.NO_ELIGIBLE_NEEDS),
+}
+# How each kind can close with no decision made: the author withdrew it, or (an EHAT) the family withdrew consent.
+ENDINGS_WITHOUT_DECISION = {
+    "ehat": (Outcome.WITHDRAWN, Outcome.CONSENT_WITHDRAWN),
+    "ehcp": (Outcome.WITHDRAWN,),
+    "young_carers": (Outcome.WITHDRAWN,),
 }
 
 
@@ -339,6 +352,19 @@ class DeclarationMissing(SubmissionRefused):
     """Everything else allows the submission, but the declaration was not confirmed."""
 
 
+def _receiving_team(assessment: Assessment) -> Team:
+    """The team that receives the assessment, or a refusal that keeps the draft when no team does just now."""
+    try:
+        return routed_team(assessment.kind)
+    except TeamRoute.DoesNotExist:
+        # A setting for an administrator to put right, not a fault of the person submitting.
+        logger.error("submission_refused no_team_route kind=%s assessment=%s", assessment.kind, assessment.pk)
+        raise SubmissionRefused(
+            "The council cannot receive this assessment just now. It has not been sent and nothing in it has "
+            f"changed: try again later, or contact the portal team at {settings.PORTAL_SUPPORT_EMAIL}"
+        ) from None
+
+
 @transaction.atomic
 def assessment_submit(*, actor: User, assessment: Assessment, declaration: bool) -> Assessment:
     """Send a draft to the council's review (or a returned assessment, again). Its authors stop editing it."""
@@ -353,6 +379,7 @@ def assessment_submit(*, actor: User, assessment: Assessment, declaration: bool)
         raise DeclarationMissing("Confirm the declaration to submit the assessment")
     if assessment_gaps(assessment):
         raise SubmissionRefused("The assessment is not complete: check your answers")
+    counted = summaries.case_figures(assessment)
     now = timezone.now()
     resubmission = assessment.status == Status.RETURNED
     flow_class = FLOWS[assessment.kind]
@@ -364,7 +391,7 @@ def assessment_submit(*, actor: User, assessment: Assessment, declaration: bool)
             _revoke_officer(assessment.assigned_to, assessment)
             assessment.assigned_to = None
     else:
-        team = routed_team(assessment.kind)
+        team = _receiving_team(assessment)
         assessment.team = team
         grant(team.group, REVIEWER_RIGHTS, assessment)
         due = deadlines.due_dates_for(assessment.kind, timezone.localdate(), deadlines.bank_holidays())
@@ -379,6 +406,7 @@ def assessment_submit(*, actor: User, assessment: Assessment, declaration: bool)
     assessment.submitted_at = now
     assessment.claimed_at = None
     _save(assessment, "Resubmitted" if resubmission else "Submitted", actor, *SUBMISSION_FIELDS)
+    summaries.summary_change_apply(counted, summaries.case_figures(assessment))
     # Only the author and co-authors ever hold the drafting rights.
     revoke_from_all_users(DRAFTING_RIGHTS, assessment, in_hand=(actor, assessment.author))
     case_event_record(
@@ -546,6 +574,11 @@ def assessment_return(
     _finish_review_task(assessment, request, "returned")
     assessment.status = Status.RETURNED
     _save(assessment, "Returned for changes", actor)
+    summaries.summary_return_record(
+        assessment,
+        section_keys=comments,
+        first_return=not CaseEvent.objects.filter(assessment=assessment, kind=CaseEventKind.RETURNED).exists(),
+    )
     for drafter in _drafters(assessment):
         grant(drafter, DRAFTING_RIGHTS, assessment)
     if settings.PORTAL_CLOCK_PAUSES_WHEN_RETURNED[assessment.kind]:
@@ -582,6 +615,7 @@ def assessment_close(
         raise TransitionRefused("Choose an outcome for this kind of assessment")
     if not note.strip():
         raise TransitionRefused("Write a decision note")
+    counted = summaries.case_figures(assessment)
     _finish_review_task(assessment, request, "closed")
     _resume_clock(assessment, actor)
     assessment.status = Status.CLOSED
@@ -590,6 +624,7 @@ def assessment_close(
     assessment.outcome_details = details
     assessment.closed_at = timezone.now()
     _save(assessment, f"Closed: {Outcome(outcome).label}", actor)
+    summaries.summary_change_apply(counted, summaries.case_figures(assessment))
     case_event_record(assessment=assessment, kind=CaseEventKind.CLOSED, actor=actor, summary=Outcome(outcome).label)
     if outcome == Outcome.AGREED_TO_ASSESS:
         # Weeks 6 to 20 of the statutory clock: the EHC needs assessment (workflows.ehc).
@@ -605,6 +640,17 @@ def assessment_close(
     return assessment
 
 
+def _review_stop(assessment: Assessment) -> None:
+    """Cancel the case's review process and end its open pause: the case is closing before a decision."""
+    review = active_review(assessment)
+    if review is not None:
+        FLOWS[assessment.kind].instance.cancel(review)
+    ended_pause = _open_pause(assessment)
+    if ended_pause is not None:
+        ended_pause.ended_on = timezone.localdate()
+        ended_pause.save()
+
+
 @transaction.atomic
 def assessment_withdraw(*, actor: User, assessment: Assessment, reason: str) -> Assessment:
     """The author takes the assessment back before a decision; it closes as withdrawn, the officer is told."""
@@ -614,19 +660,15 @@ def assessment_withdraw(*, actor: User, assessment: Assessment, reason: str) -> 
         raise TransitionRefused("This assessment has already been closed")
     if not reason.strip():
         raise TransitionRefused("Say why you are withdrawing the assessment")
-    review = active_review(assessment)
-    if review is not None:
-        FLOWS[assessment.kind].instance.cancel(review)
+    counted = summaries.case_figures(assessment)
+    _review_stop(assessment)
     holder = assessment.assigned_to
-    ended_pause = _open_pause(assessment)
-    if ended_pause is not None:
-        ended_pause.ended_on = timezone.localdate()
-        ended_pause.save()
     assessment.status = Status.CLOSED
     assessment.outcome = Outcome.WITHDRAWN
     assessment.decision_note = reason.strip()
     assessment.closed_at = timezone.now()
     _save(assessment, "Withdrawn by the author", actor)
+    summaries.summary_change_apply(counted, summaries.case_figures(assessment))
     # Only the author and co-authors ever hold the drafting rights.
     revoke_from_all_users(DRAFTING_RIGHTS, assessment, in_hand=(actor, assessment.author))
     case_event_record(assessment=assessment, kind=CaseEventKind.WITHDRAWN, actor=actor, summary=reason.strip()[:300])
@@ -641,12 +683,113 @@ def assessment_withdraw(*, actor: User, assessment: Assessment, reason: str) -> 
     return assessment
 
 
+def can_record_consent_withdrawal(user: User, assessment: Assessment) -> bool:
+    """The author, a co-author or the officer holding an Early Help Assessment sent to the council."""
+    if assessment.kind != "ehat" or assessment.status == Status.DRAFT or assessment.anonymised_at is not None:
+        return False
+    if not user.is_active or ConsentWithdrawal.objects.filter(assessment=assessment).exists():
+        return False
+    return (
+        user.pk == assessment.author_id
+        or _holds(user, assessment)
+        or Collaborator.objects.filter(assessment=assessment, user=user, role=CollaboratorRole.CO_AUTHOR).exists()
+    )
+
+
+@transaction.atomic
+def consent_withdrawal_record(
+    *, actor: User, assessment: Assessment, withdrawn_on: datetime.date, withdrawn_by: str, method: str
+) -> ConsentWithdrawal:
+    """The family withdraw the consent an EHAT relies on: it closes, the review stops, nobody new is let in.
+
+    Closed with the outcome "consent withdrawn" unless already decided (the decision then stands for the
+    figures, and cannot be reopened). The retention clock runs from the close. The author, co-authors, the
+    officer and the team are told, without the child's name.
+    """
+    assessment = _lock(assessment)
+    if assessment.kind != "ehat":
+        raise TransitionRefused("Only an Early Help Assessment relies on the family's consent")
+    if ConsentWithdrawal.objects.filter(assessment=assessment).exists():
+        raise TransitionRefused("The family's withdrawal of consent has already been recorded")
+    require(
+        can_record_consent_withdrawal(actor, assessment),
+        "Only the author, a co-author or the officer holding the case can record this",
+    )
+    withdrawn_by = withdrawn_by.strip()
+    if not withdrawn_by:
+        raise TransitionRefused("Say who in the family withdrew their consent")
+    if withdrawn_on > timezone.localdate():
+        raise TransitionRefused("The date consent was withdrawn must be today or in the past")
+    if method not in ConsentWithdrawalMethod.values:
+        raise TransitionRefused("Select how the family withdrew their consent")
+    holder = assessment.assigned_to
+    if assessment.status != Status.CLOSED:
+        counted = summaries.case_figures(assessment)
+        _review_stop(assessment)
+        assessment.status = Status.CLOSED
+        assessment.outcome = Outcome.CONSENT_WITHDRAWN
+        assessment.closed_at = timezone.now()
+        _save(assessment, "Consent withdrawn by the family", actor)
+        summaries.summary_change_apply(counted, summaries.case_figures(assessment))
+        revoke_from_all_users(DRAFTING_RIGHTS, assessment, in_hand=(actor, assessment.author))
+    withdrawal = ConsentWithdrawal.objects.create(
+        assessment=assessment, withdrawn_on=withdrawn_on, withdrawn_by=withdrawn_by, method=method, recorded_by=actor
+    )
+    how = ConsentWithdrawalMethod(method).label
+    case_event_record(
+        assessment=assessment,
+        kind=CaseEventKind.CONSENT_WITHDRAWN,
+        actor=actor,
+        summary=f"{withdrawn_by}, {how[0].lower()}{how[1:]}, on {withdrawn_on:%-d %B %Y}",
+        changes=[
+            {"field": "Who withdrew consent", "before": "", "after": withdrawn_by},
+            {"field": "How", "before": "", "after": how},
+            {"field": "When", "before": "", "after": f"{withdrawn_on:%-d %B %Y}"},
+        ],
+    )
+    _notify_consent_withdrawn(assessment, actor=actor, holder=holder)
+    return withdrawal
+
+
+def _notify_consent_withdrawn(assessment: Assessment, *, actor: User, holder: User | None) -> None:
+    # No child's name in these e-mails: the family has withdrawn the consent to share it.
+    context = {"recorder": actor.full_name, "child_name": ""}
+    told = {actor.pk}
+    for drafter in _drafters(assessment):
+        if drafter.pk not in told:
+            told.add(drafter.pk)
+            notify(
+                kind=NotificationKind.CONSENT_WITHDRAWN,
+                assessment=assessment,
+                recipient=drafter,
+                link=_author_link(assessment),
+                context=context,
+            )
+    if holder is not None and holder.pk not in told:
+        notify(
+            kind=NotificationKind.CONSENT_WITHDRAWN,
+            assessment=assessment,
+            recipient=holder,
+            link=_officer_link(assessment),
+            context=context,
+        )
+    if assessment.team is not None and assessment.team.email:
+        notify(
+            kind=NotificationKind.CONSENT_WITHDRAWN,
+            assessment=assessment,
+            email=assessment.team.email,
+            link=_officer_link(assessment),
+            context=context,
+        )
+
+
 def can_reopen(user: User, assessment: Assessment) -> bool:
     window = datetime.timedelta(days=settings.PORTAL_REOPEN_WINDOW_DAYS)
     return (
         assessment.status == Status.CLOSED
-        # A withdrawal is the professional's decision, not the council's to undo.
-        and assessment.outcome != Outcome.WITHDRAWN
+        # A withdrawal is the professional's decision, not the council's to undo; nor is the family's.
+        and assessment.outcome not in (Outcome.WITHDRAWN, Outcome.CONSENT_WITHDRAWN)
+        and not ConsentWithdrawal.objects.filter(assessment=assessment).exists()
         and assessment.closed_at is not None
         and timezone.now() - assessment.closed_at <= window
         and is_team_manager(user, assessment.team)
@@ -660,6 +803,7 @@ def assessment_reopen(*, actor: User, assessment: Assessment, reason: str) -> As
     ensure_may_reopen(actor, assessment)
     if not reason.strip():
         raise TransitionRefused("Say why the case is being reopened")
+    counted = summaries.case_figures(assessment)
     FLOWS[assessment.kind].start.run(assessment=assessment)
     previous_officer = assessment.assigned_to
     assessment.outcome = ""
@@ -674,6 +818,7 @@ def assessment_reopen(*, actor: User, assessment: Assessment, reason: str) -> As
         _revoke_officer(previous_officer, assessment)
         assessment.assigned_to = None
     _save(assessment, f"Reopened by {actor.full_name}: {reason.strip()}", actor)
+    summaries.summary_change_apply(counted, summaries.case_figures(assessment))
     case_event_record(assessment=assessment, kind=CaseEventKind.REOPENED, actor=actor, summary=reason.strip()[:300])
     for recipient in {assessment.author, *([assessment.assigned_to] if assessment.assigned_to else [])}:
         notify(
@@ -696,8 +841,10 @@ def plan_issued_record(*, actor: User, assessment: Assessment, issued_on: dateti
     if issued_on > timezone.localdate() or issued_on < timezone.localdate(assessment.first_submitted_at):
         raise TransitionRefused("The plan's date must be between the request and today")
     before = assessment.plan_issued_on
+    counted = summaries.case_figures(assessment)
     assessment.plan_issued_on = issued_on
     _save(assessment, "Final plan issued", actor, "plan_issued_on")
+    summaries.summary_change_apply(counted, summaries.case_figures(assessment))
     case_event_record(
         assessment=assessment,
         kind=CaseEventKind.PLAN_ISSUED,

@@ -6,8 +6,9 @@ from celery import shared_task
 
 from .notifications import deliver_notification, notifications_sweep
 from .reminders import deadline_reminders_send
+from .retention import retention_apply
 
-__all__ = ["deliver_notification", "send_deadline_reminders", "sweep_notifications"]
+__all__ = ["apply_retention_schedule", "deliver_notification", "send_deadline_reminders", "sweep_notifications"]
 
 logger = logging.getLogger(__name__)
 
@@ -23,3 +24,11 @@ def send_deadline_reminders() -> int:
 @shared_task
 def sweep_notifications() -> int:
     return notifications_sweep()
+
+
+@shared_task
+def apply_retention_schedule() -> int:
+    """Daily: anonymise or delete the cases past their retention date (a second run the same day finds none)."""
+    run = retention_apply()
+    logger.info("Retention run %s: %s", run.pk, run.counts)
+    return run.pk

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import ehc_views, report_views, views
+from . import ehc_views, report_views, subject_access_views, views
 
 app_name = "workflows"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("assessments/<int:pk>/submitted/", views.submitted, name="submitted"),
     path("assessments/<int:pk>/progress/", views.progress, name="progress"),
     path("assessments/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("assessments/<int:pk>/consent-withdrawn/", views.consent_withdrawal, name="consent-withdrawal"),
     path("work/", views.work, name="work"),
     path("work/<str:tray>/", views.work, name="work-tray"),
     path("cases/<int:pk>/", views.case, name="case"),
@@ -30,4 +31,14 @@ urlpatterns = [
     path("reports/", report_views.dashboard, name="reports"),
     path("reports/dashboard.xlsx", report_views.dashboard_xlsx, name="reports-xlsx"),
     path("reports/<slug:slug>.csv", report_views.report_csv, name="report-csv"),
+    path("subject-access/", subject_access_views.requests, name="subject-access"),
+    path("subject-access/find-child/", subject_access_views.find_child, name="subject-access-find"),
+    path(
+        "subject-access/find-child/<int:child_id>/",
+        subject_access_views.record_request,
+        name="subject-access-record",
+    ),
+    path("subject-access/<int:pk>/", subject_access_views.request_detail, name="subject-access-request"),
+    path("subject-access/<int:pk>/export/", subject_access_views.export, name="subject-access-export"),
+    path("subject-access/<int:pk>/answered/", subject_access_views.mark_answered, name="subject-access-answered"),
 ]

@@ -11,9 +11,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from viewflow.workflow.exceptions import FlowLockFailed
 
 from casework.forms import DeclarationForm
-from casework.models import Assessment, Status
+from casework.models import Assessment, DisclosureKind, Status
 from casework.sections import spec_for
 from casework.selectors import answer_cards, assessment_for_user, attachments_of
+from casework.services import case_read_record
 from casework.views.assessment import check_answers_page
 from identity.permissions import require
 
@@ -21,6 +22,7 @@ from . import services
 from .forms import (
     AssignForm,
     CloseForm,
+    ConsentWithdrawalForm,
     MessageForm,
     NotificationSettingsForm,
     PauseForm,
@@ -32,6 +34,7 @@ from .forms import (
 from .models import NotificationPreference
 from .selectors import (
     case_for_council,
+    consent_withdrawal_of,
     holder_line,
     is_council_user,
     managed_teams_of,
@@ -115,6 +118,7 @@ def progress(request, pk: int):
         services.message_post(actor=request.user, assessment=assessment, body=form.cleaned_data["body"])
         messages.success(request, "Your message has been sent")
         return redirect("workflows:progress", pk=assessment.pk)
+    case_read_record(actor=request.user, assessment=assessment, kind=DisclosureKind.PROGRESS_VIEWED)
     return render(
         request,
         "workflows/progress.html",
@@ -127,6 +131,8 @@ def progress(request, pk: int):
             "form": form,
             "can_message": services.can_message(request.user, assessment),
             "can_withdraw": request.user.pk == assessment.author_id and assessment.status != Status.CLOSED,
+            "can_record_consent_withdrawal": services.can_record_consent_withdrawal(request.user, assessment),
+            "consent_withdrawal": consent_withdrawal_of(assessment),
             "pause": open_pause(assessment),
             "today": timezone.localdate(),
         },
@@ -144,6 +150,30 @@ def withdraw(request, pk: int):
         messages.success(request, f"{assessment.reference} has been withdrawn")
         return redirect("casework:home")
     return render(request, "workflows/withdraw.html", {"assessment": assessment, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_shown
+def consent_withdrawal(request, pk: int):
+    """Record that the family withdrew their consent to an Early Help Assessment."""
+    assessment = assessment_for_user(request.user, pk)
+    require(
+        services.can_record_consent_withdrawal(request.user, assessment),
+        "Only the author, a co-author or the officer holding an Early Help Assessment can record this",
+    )
+    # The officer holding the case goes back to the council's page of it; the professionals to progress.
+    back = "workflows:case" if assessment.assigned_to_id == request.user.pk else "workflows:progress"
+    form = ConsentWithdrawalForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_withdrawal_record(actor=request.user, assessment=assessment, **form.cleaned_data)
+        except services.TransitionRefused as refusal:
+            # Someone recorded it a moment earlier: say so on a page this person can see.
+            messages.error(request, str(refusal))
+            return redirect(back, pk=assessment.pk)
+        messages.success(request, f"The family's withdrawal of consent for {assessment.reference} has been recorded")
+        return redirect(back, pk=assessment.pk)
+    return render(request, "workflows/consent_withdrawal.html", {"assessment": assessment, "form": form, "back": back})
 
 
 # ---------------------------------------------------------------- work trays
@@ -228,6 +258,8 @@ def _case_context(request, assessment, **bound_forms):
         "can_record_plan": member and assessment.kind == "ehcp" and assessment.outcome == "agreed_to_assess",
         "plan_form": PlanIssuedForm(),
         "can_message": services.can_message(user, assessment),
+        "can_record_consent_withdrawal": services.can_record_consent_withdrawal(user, assessment),
+        "consent_withdrawal": consent_withdrawal_of(assessment),
     }
     context.update(bound_forms)
     # The one form posted with errors, for the error summary at the top of the page.
@@ -238,6 +270,9 @@ def _case_context(request, assessment, **bound_forms):
 def case(request, pk: int):
     assessment = case_for_council(request.user, pk)
     services.council_view_record(actor=request.user, assessment=assessment)
+    case_read_record(
+        actor=request.user, assessment=assessment, kind=DisclosureKind.CASE_VIEWED, detail="Council's case page"
+    )
     return render(request, "workflows/case.html", _case_context(request, assessment))
 
 

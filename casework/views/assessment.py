@@ -10,7 +10,7 @@ from identity.middleware import keeps_typing_at_time_out
 from identity.permissions import can_edit_assessment, can_share_assessment, can_submit_assessment
 
 from ..forms import DeclarationForm
-from ..models import AssessmentSection, Status
+from ..models import AssessmentSection, DisclosureKind, Status
 from ..sections import spec_for
 from ..selectors import (
     answer_cards,
@@ -24,7 +24,13 @@ from ..selectors import (
     task_list,
     timeline,
 )
-from ..services import SectionConflict, section_draft_discard, section_draft_save, section_save
+from ..services import (
+    SectionConflict,
+    case_read_record,
+    section_draft_discard,
+    section_draft_save,
+    section_save,
+)
 from ..templatetags.casework import govuk_time
 
 HISTORY_PAGE_SIZE = 25
@@ -40,6 +46,7 @@ def _section_spec_or_404(assessment, key):
 def overview(request, pk: int):
     """The assessment's home: a task list while it is being written, where it is once it is with the council."""
     assessment = assessment_for_user(request.user, pk)
+    case_read_record(actor=request.user, assessment=assessment, kind=DisclosureKind.CASE_VIEWED)
     spec = spec_for(assessment.kind)
     editable = can_edit_assessment(request.user, assessment)
     return render(
@@ -240,6 +247,7 @@ def check_answers_page(request, assessment, declaration_form: DeclarationForm):
 def answers(request, pk: int):
     """Every answer, read-only: for viewers, and for anyone once the assessment is with the council."""
     assessment = assessment_for_user(request.user, pk)
+    case_read_record(actor=request.user, assessment=assessment, kind=DisclosureKind.ANSWERS_VIEWED)
     return render(
         request,
         "casework/answers.html",
@@ -256,6 +264,7 @@ def answers(request, pk: int):
 
 def history(request, pk: int):
     assessment = assessment_for_user(request.user, pk)
+    case_read_record(actor=request.user, assessment=assessment, kind=DisclosureKind.HISTORY_VIEWED)
     page = Paginator(timeline(assessment), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

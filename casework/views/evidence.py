@@ -11,9 +11,9 @@ from identity.permissions import can_edit_assessment
 
 from ..evidence import EvidenceRejected
 from ..forms import AttachmentForm
-from ..models import Attachment
+from ..models import Attachment, DisclosureKind
 from ..selectors import assessment_for_user, attachments_of, is_one_of_its_professionals
-from ..services import attachment_add, attachment_download_record, attachment_remove
+from ..services import attachment_add, attachment_download_record, attachment_remove, case_read_record
 
 
 @require_http_methods(["GET", "POST"])
@@ -39,6 +39,7 @@ def evidence(request, pk: int):
         else:
             messages.success(request, f"{attachment.original_name} has been attached")
             return redirect("casework:evidence", pk=assessment.pk)
+    case_read_record(actor=request.user, assessment=assessment, kind=DisclosureKind.EVIDENCE_VIEWED)
     return render(
         request,
         "casework/evidence.html",

@@ -16,8 +16,9 @@ from identity.models import AuthEventKind
 from identity.services import (
     CodeSendResult,
     auth_event_record,
-    sign_in_code_seconds_until_resend,
     sign_in_code_send,
+    sign_in_code_start,
+    sign_in_code_status,
     sign_in_complete,
     sign_in_device_for,
     sign_in_failed,
@@ -30,8 +31,9 @@ from identity.services import (
 class SignInView(LoginView):
     """django-two-factor-auth's sign-in wizard, with the e-mailed code as the one and only second step.
 
-    The code is sent once when the password is accepted, and again only when asked for ("send a new
-    code", once a minute); it is bound to this attempt and checked by identity.services.
+    The code is sent once when the password is accepted (unless one went less than a minute ago and still
+    works: that one is used), and again only when asked for ("send a new code", once a minute); it is
+    bound to this attempt and checked by identity.services.
     """
 
     template_name = "identity/sign_in.html"
@@ -66,7 +68,7 @@ class SignInView(LoginView):
             user = form.get_user()
             result = super().process_step(form)
             sign_in_password_accepted(request=self.request, user=user)
-            sign_in_code_send(request=self.request, user=user)
+            sign_in_code_start(request=self.request, user=user)
             return result
         # Keep only the fact that the code was right: the spent code need not sit in the session.
         form.cleaned_data = {"code_verified": True}
@@ -105,7 +107,11 @@ class SignInView(LoginView):
             user = self.get_user()
             context["masked_email"] = mask_email(user.email)
             context["code_notice"] = self.code_notice
-            context["resend_wait_seconds"] = sign_in_code_seconds_until_resend(user=user)
+            status = sign_in_code_status(request=self.request, user=user)
+            context["code_usable"] = status.usable
+            context["code_sent_earlier"] = status.sent_earlier
+            context["code_minutes_left"] = status.minutes_left
+            context["resend_wait_seconds"] = status.seconds_until_resend
             context["code_minutes"] = settings.OTP_EMAIL_TOKEN_VALIDITY // 60
         return context
 

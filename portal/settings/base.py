@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -58,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.PrivatePagesNotStoredMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "identity.middleware.SessionPolicyMiddleware",
@@ -89,6 +91,17 @@ FORM_RENDERER = "portal.forms.GovukFormRenderer"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# The embedded SQLite of the demo is written by the web server's threads and the Celery worker at once.
+# WAL lets readers go on while one writes; BEGIN IMMEDIATE takes the write lock when a transaction starts,
+# so a transaction that read first never fails at its first write ("database is locked" at once, which no
+# busy timeout helps); the timeout lets a writer wait its turn rather than fail.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL",
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Shared by every web process in production (PORTAL_CACHE_URL=redis://…), so the page and its downloads
 # show the same figures whichever process serves them; the demo and tests keep it in memory.
@@ -227,6 +240,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.send_deadline_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    "retention-schedule": {
+        "task": "workflows.tasks.apply_retention_schedule",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "notification-sweeper": {
         "task": "workflows.tasks.sweep_notifications",
         "schedule": 60.0,
@@ -248,6 +265,19 @@ PORTAL_REOPEN_WINDOW_DAYS = env.int("PORTAL_REOPEN_WINDOW_DAYS", default=30)
 # A manager's dashboard over a county's history costs a second or more of database time (bench/README.md):
 # its figures are worked out at most this often for the same teams and filters, and the page says when.
 PORTAL_REPORTS_CACHE_SECONDS = env.int("PORTAL_REPORTS_CACHE_SECONDS", default=5 * 60)
+
+# Retention schedule (docs/security.md, "Data protection"): when a closed case's personal data goes. Each kind
+# counts a number of years from an anchor: the child's date of birth, or the day the case closed (which a
+# withdrawal of consent also sets). EHCP: SEN records to date of birth + 31 years (IRMS toolkit). EHAT and
+# Young Carers: the council's local figure, 6 years after the case closed. The case row stays anonymised,
+# so the reports' figures do not change.
+PORTAL_RETENTION = {
+    "ehcp": {"anchor": "date_of_birth", "years": env.int("PORTAL_RETENTION_EHCP_YEARS", default=31)},
+    "ehat": {"anchor": "closed", "years": env.int("PORTAL_RETENTION_EHAT_YEARS", default=6)},
+    "young_carers": {"anchor": "closed", "years": env.int("PORTAL_RETENTION_YOUNG_CARERS_YEARS", default=6)},
+}
+# A draft nobody has touched for this many months is deleted with everything in it (never sent to the council).
+PORTAL_RETENTION_DRAFT_MONTHS = env.int("PORTAL_RETENTION_DRAFT_MONTHS", default=6)
 
 # django-guardian: object permissions live in direct foreign-key tables per model. They are read through
 # identity.backends.ObjectRightsBackend, not guardian's own backend (whose absence guardian warns about).
@@ -309,9 +339,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"refusals_logged_once": {"()": "portal.access_log.RefusalsLoggedOnce"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
+        # A refusal (403) is one line from the 403 page (portal.access), not Django's traceback of it.
+        "django.request": {"filters": ["refusals_logged_once"]},
         "portal": {"level": "INFO"},
         "identity": {"level": "INFO"},
         "casework": {"level": "INFO"},

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -26,6 +27,12 @@ AXE_OPTIONS = {
 SCREENSHOT_DIR = Path(
     os.environ.get("PORTAL_SCREENSHOT_DIR", Path(__file__).resolve().parents[2] / "var" / "screenshots")
 )
+# Tests wait for what the page shows, never for a fixed time; these limits only bound how long a page
+# may take on a busy machine (two cores shared with other work) before the test gives up on it.
+EXPECT_TIMEOUT_MS = 60_000
+ACTION_TIMEOUT_MS = 60_000
+NAVIGATION_TIMEOUT_MS = 90_000
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 # `make screenshots` keeps only the pages the README shows.
 SCREENSHOTS_ONLY = {name for name in os.environ.get("PORTAL_SCREENSHOTS_ONLY", "").split(",") if name}
 
@@ -36,6 +43,12 @@ def save_screenshot(page, name: str) -> None:
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     # The README shows the top of each page; the tests keep whole pages to look at.
     page.screenshot(path=SCREENSHOT_DIR / f"{name}.png", full_page=not SCREENSHOTS_ONLY)
+
+
+def use_generous_timeouts(context) -> None:
+    """Give a browser context's actions and navigations the limits above (Playwright's defaults are 30 s)."""
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
 
 
 def assert_accessible(axe, page) -> None:
@@ -67,6 +80,7 @@ def page(page):
 
     The page's own document may be an error page on purpose; everything it loads must succeed.
     """
+    use_generous_timeouts(page.context)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(f"script error: {error}"))
     page.on(

@@ -52,6 +52,7 @@ def test_dashboard_on_a_phone_passes_axe(manager_page, check_page):
     """On a narrow screen the charts scroll sideways in regions a keyboard can reach; the tables reflow."""
     manager_page.set_viewport_size({"width": 390, "height": 844})
     manager_page.reload()
+    expect(manager_page.get_by_role("img", name="Cases received, decided and closed each week")).to_be_visible()
     check_page("reports-dashboard-phone")
 
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from casework.models import Assessment
 from identity.models import User
-from tests.browser.conftest import assert_accessible, save_screenshot
+from tests.browser.conftest import assert_accessible, save_screenshot, use_generous_timeouts
 from tests.browser.test_identity_journey import sign_in_with_code
 from tests.casework.conftest import complete_all, start
 
@@ -56,6 +56,7 @@ def test_submit_return_resubmit_and_decide(live_server, page, browser, axe, chec
     expect(professional.locator(".govuk-panel")).to_contain_text(assessment.reference)
 
     officer_context = browser.new_context()
+    use_generous_timeouts(officer_context)
     officer = officer_context.new_page()
     officer.on("pageerror", lambda error: pytest.fail(f"script error: {error}"))
 
@@ -76,6 +77,7 @@ def test_submit_return_resubmit_and_decide(live_server, page, browser, axe, chec
     expect(officer.get_by_text("You have picked up this assessment")).to_be_visible()
     check_officer("officer-case-view")
     officer.get_by_role("link", name="Return for changes").click()
+    expect(officer.get_by_role("heading", level=1)).to_have_text("Return for changes")
     check_officer("officer-return")
     officer.get_by_label("Reason for the assessment: what needs to change").fill(
         "Say what the family has already tried, and since when."
@@ -95,6 +97,8 @@ def test_submit_return_resubmit_and_decide(live_server, page, browser, axe, chec
         "Attendance has fallen since September; the family tried a morning routine chart for 6 weeks."
     )
     professional.get_by_role("button", name="Save and continue").click()
+    # The save has landed (the next section is showing) before leaving for the task list.
+    expect(professional.get_by_role("heading", level=1)).to_have_text("Voice of the child and family")
     professional.get_by_role("link", name="Back to the sections").click()
     professional.get_by_role("link", name="Check your answers and submit").click()
     professional.get_by_label(re.compile("To the best of my knowledge")).check()
@@ -108,8 +112,10 @@ def test_submit_return_resubmit_and_decide(live_server, page, browser, axe, chec
     expect(officer.get_by_text("waiting for you to pick it up again")).to_be_visible()
     check_officer("officer-resubmitted-case")
     officer.get_by_role("button", name="Pick up this assessment").click()
+    expect(officer.get_by_text("You have picked up this assessment")).to_be_visible()
     expect(officer.get_by_text("Held by you")).to_be_visible()
     officer.get_by_role("link", name="Record the decision").click()
+    expect(officer.get_by_role("heading", level=1)).to_have_text("Record the decision")
     check_officer("officer-decide")
     officer.get_by_label("Accepted for early help").check()
     officer.get_by_label("Decision note").fill("Accepted. A family support worker will contact the family this week.")

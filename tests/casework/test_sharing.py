@@ -35,7 +35,7 @@ def test_author_invites_a_colleague_as_co_author_who_can_edit(author_client, col
     assert can_edit_assessment(colleague, ehat)
     assert can_submit_assessment(colleague, ehat)
     email = last_email_to(colleague.email)
-    assert email.subject == "Robin Author has shared an assessment with you"
+    assert email.subject == f"Robin Author has shared {ehat.reference} with you"
     assert ehat.reference in email.body
     assert f"http://testserver/assessments/{ehat.pk}/" in email.body
     assert "You are a co-author" in email.body

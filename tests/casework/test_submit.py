@@ -23,7 +23,7 @@ from tests.casework.conftest import (
     valid_answers,
     verified_professional,
 )
-from workflows.models import Notification, NotificationKind
+from workflows.models import Notification, NotificationKind, TeamRoute
 from workflows.services import SubmissionRefused, assessment_submit
 
 
@@ -316,3 +316,22 @@ def test_returned_assessment_can_be_changed_and_resubmitted(council, author, eha
     assert resubmitted.history.order_by("-history_id").first().history_change_reason == "Resubmitted"
     assert not can_edit_assessment(author, resubmitted)
     assert CaseEvent.objects.filter(assessment=ehat, kind=CaseEventKind.SUBMITTED).count() == 2
+
+
+def test_submitting_a_kind_no_team_receives_says_so_and_keeps_the_draft(council, author, author_client, caplog):
+    """With no team route for the kind (an administrator is changing them), the check page says the council
+    cannot receive it just now – never a server error – and the draft is exactly as it was."""
+    assessment = complete_all(start(author, "young_carers"))
+    TeamRoute.objects.filter(kind="young_carers").delete()
+    before = (fresh(assessment).status, fresh(assessment).updated_at, CaseEvent.objects.count())
+    response = author_client.post(submit_url(assessment), {"declaration": "yes"}, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == check_url(assessment)
+    html = response.content.decode()
+    assert "The council cannot receive this assessment just now. It has not been sent" in html
+    assert 'class="govuk-notification-banner"' in html
+    after = fresh(assessment)
+    assert (after.status, after.updated_at, CaseEvent.objects.count()) == before
+    assert after.team_id is None
+    assert can_edit_assessment(author, after)
+    assert f"submission_refused no_team_route kind=young_carers assessment={assessment.pk}" in caplog.text

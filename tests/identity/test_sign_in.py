@@ -104,7 +104,7 @@ def test_code_expiry_is_refused_even_when_the_sign_in_may_last_longer(client, ve
 
 
 def test_code_is_bound_to_its_own_sign_in_attempt(client, verified_professional):
-    """A code sent to another attempt (another browser) does not work here, and replaces this one's."""
+    """A code sent to a later attempt (another browser, a minute on) does not work here, and replaces this one's."""
     post_password(client, verified_professional.email)
     first_code = code_in(last_email_to(verified_professional.email))
 
@@ -293,3 +293,100 @@ def test_code_step_without_the_password_step_is_refused(client, verified_profess
     response = post_code(stranger, "123456")
     assert response.status_code == 200
     assert stranger.get("/account/").status_code == 302
+
+
+def test_signing_in_again_within_a_minute_says_no_new_code_was_sent_and_the_earlier_code_works(
+    client, verified_professional
+):
+    """Within the minute's cooldown no new code can be sent: the page says so, and the code already sent works."""
+    with time_machine.travel(START, tick=False) as traveller:
+        post_password(client, verified_professional.email)
+        first_code = code_in(last_email_to(verified_professional.email))
+
+        traveller.shift(dt.timedelta(seconds=30))
+        again = CommittingClient()
+        html = post_password(again, verified_professional.email).content.decode()
+        assert "We sent you a code less than a minute ago – use the code in that e-mail" in html
+        assert "We have sent a 6-digit code" not in html
+        assert len(emails_to(verified_professional.email)) == 1
+
+        assert post_code(again, first_code).status_code == 302
+        assert again.get("/account/").status_code == 200
+
+
+def test_signing_in_again_within_a_minute_of_a_code_tried_too_often_says_to_wait_for_a_new_one(
+    client, verified_professional
+):
+    """The code sent less than a minute ago was burnt by wrong tries: the page says when a new one can be sent."""
+    with time_machine.travel(START, tick=False) as traveller:
+        post_password(client, verified_professional.email)
+        burnt = code_in(last_email_to(verified_professional.email))
+        wrong = "000000" if burnt != "000000" else "111111"
+        for _ in range(5):
+            post_code(client, wrong)
+
+        traveller.shift(dt.timedelta(seconds=20))
+        again = CommittingClient()
+        html = post_password(again, verified_professional.email).content.decode()
+        assert "We have sent a 6-digit code" not in html
+        assert "We sent a code to <strong>a********s@oakfield.plymouth.sch.uk</strong> less than a minute ago" in html
+        assert "but it can no longer be used. Wait 41 seconds, then send a new code" in html
+        assert len(emails_to(verified_professional.email)) == 1
+        assert "The code has expired" in post_code(again, burnt).content.decode()
+
+        traveller.shift(dt.timedelta(seconds=41))
+        assert "We have sent a new code" in ask_for_new_code(again).content.decode()
+        assert post_code(again, code_in(last_email_to(verified_professional.email))).status_code == 302
+
+
+def test_five_tries_are_counted_per_code_across_sign_in_attempts(client, verified_professional):
+    """Starting a new sign-in does not give the same code five more tries."""
+    with time_machine.travel(START, tick=False) as traveller:
+        post_password(client, verified_professional.email)
+        code = code_in(last_email_to(verified_professional.email))
+        wrong = "000000" if code != "000000" else "111111"
+        for _ in range(3):
+            assert "The code is not correct" in post_code(client, wrong).content.decode()
+
+        traveller.shift(dt.timedelta(seconds=10))
+        again = CommittingClient()
+        post_password(again, verified_professional.email)
+        assert "The code is not correct" in post_code(again, wrong).content.decode()
+        assert "You have entered a wrong code too many times" in post_code(again, wrong).content.decode()
+        assert post_code(again, code).status_code == 200
+        assert post_code(client, code).status_code == 200
+        assert again.get("/account/").status_code == client.get("/account/").status_code == 302
+    assert AuthEvent.objects.filter(kind=AuthEventKind.CODE_FAILED).count() == 5
+
+
+def test_an_earlier_code_used_by_a_second_sign_in_still_expires_10_minutes_after_it_was_sent(
+    client, verified_professional
+):
+    with time_machine.travel(START, tick=False) as traveller:
+        post_password(client, verified_professional.email)
+        code = code_in(last_email_to(verified_professional.email))
+        traveller.shift(dt.timedelta(seconds=50))
+        again = CommittingClient()
+        post_password(again, verified_professional.email)
+        traveller.shift(dt.timedelta(minutes=9, seconds=11))  # 10 min 1 s after sending, 9 min 11 s into this sign-in
+        response = post_code(again, code)
+    assert response.status_code == 200
+    assert "The code has expired or a newer one has been sent" in response.content.decode()
+    assert again.get("/account/").status_code == 302
+
+
+def test_a_new_code_asked_for_by_either_sign_in_replaces_the_one_they_shared(client, verified_professional):
+    with time_machine.travel(START, tick=False) as traveller:
+        post_password(client, verified_professional.email)
+        first_code = code_in(last_email_to(verified_professional.email))
+        traveller.shift(dt.timedelta(seconds=30))
+        again = CommittingClient()
+        post_password(again, verified_professional.email)
+
+        traveller.shift(dt.timedelta(seconds=31))
+        assert "We have sent a new code" in ask_for_new_code(again).content.decode()
+        new_code = code_in(last_email_to(verified_professional.email))
+        if new_code != first_code:
+            assert "The code has expired or a newer one has been sent" in post_code(client, first_code).content.decode()
+            assert post_code(again, first_code).status_code == 200
+        assert post_code(again, new_code).status_code == 302

@@ -1,5 +1,7 @@
 """Chart geometry: bars in proportion with their values written on them, the reference line where it belongs."""
 
+import datetime as dt
+
 import pytest
 
 from workflows import charts
@@ -117,3 +119,32 @@ def test_line_series_differ_in_pattern_and_marker_and_are_named_in_a_legend():
 )
 def test_ticks_are_round_numbers_covering_the_maximum(maximum, ticks):
     assert charts.nice_ticks(maximum) == ticks
+
+
+def _extent(label) -> tuple[float, float]:
+    """Where a label's text starts and ends along x, at the charts' average character width."""
+    width = len(label.text) * charts.CHAR_WIDTH
+    if label.anchor == "middle":
+        return label.x - width / 2, label.x + width / 2
+    if label.anchor == "end":
+        return label.x - width, label.x
+    return label.x, label.x + width
+
+
+@pytest.mark.parametrize("weeks", [1, 2, 5, 13, 27, 28, 53, 105])
+def test_every_label_of_the_weekly_chart_lies_inside_the_drawing(weeks):
+    """The last week's label is centred on the plot's right edge: the margin must hold its half."""
+    first = dt.date(2025, 12, 29)
+    categories = [f"{first + dt.timedelta(weeks=n):%-d %b}" for n in range(weeks)]
+    chart = charts.lines(
+        id="c",
+        title="T",
+        description="D",
+        categories=categories,
+        series=[charts.Series("Received", [n % 7 for n in range(weeks)])],
+    )
+    ticks = [label for label in chart.labels if label.css == "tick" and label.y > 300]
+    assert ticks, "the weeks are labelled"
+    for label in chart.labels:
+        start, end = _extent(label)
+        assert start >= 0 and end <= chart.width, (label.text, start, end)

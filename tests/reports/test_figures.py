@@ -67,6 +67,7 @@ def test_outcomes_by_type_list_every_outcome_with_its_share_of_the_type(casebook
         ["EHAT", "Signposted to another service", "0", "0.0"],
         ["EHAT", "Stepped up to children's social care", "0", "0.0"],
         ["EHAT", "Withdrawn", "1", "50.0"],
+        ["EHAT", "Consent withdrawn by the family", "0", "0.0"],
         ["EHCP request", "Agreed to assess", "2", "66.7"],
         ["EHCP request", "Refused to assess", "1", "33.3"],
         ["EHCP request", "Withdrawn", "0", "0.0"],

@@ -33,10 +33,11 @@ from casework.models import (
     SectionDraft,
 )
 from identity.models import AuthEvent, Organisation, Team, TeamMembership, TeamRole, User
+from identity.roles import Role
 from identity.services import account_deactivate, sign_in_device_for
 from identity.tokens import verification_token_make
 from tests.casework.conftest import attach, author, outsider, share, verified_professional  # noqa: F401  (fixtures for test_logging)
-from tests.factories import ProfessionalFactory, TeamManagerFactory
+from tests.factories import CouncilUserFactory, ProfessionalFactory, TeamManagerFactory
 from tests.helpers import sign_in
 from tests.workflows.conftest import (
     ALEX,
@@ -54,6 +55,7 @@ from tests.workflows.conftest import (
 )
 from workflows import services
 from workflows.models import BankHoliday, CaseMessage, ClockPause, Notification, TeamRoute
+from workflows.subject_access import subject_access_request_record
 
 KINDS = ("ehat", "ehcp", "young_carers")
 STATES = ("draft", "submitted", "under_review", "returned", "closed")
@@ -69,6 +71,7 @@ ROLES = (
     "team_manager",
     "service_manager",
     "administrator",
+    "data_protection_officer",
     "deactivated",
 )
 # Roles with no session a view can use: every private page sends them to sign in.
@@ -95,6 +98,7 @@ class World:
     pending_applicant: User
     verification_token: str
     admin_objects: dict[str, object]
+    subject_access_request: object = None  # one recorded by the data protection officer
     _clients: dict[object, Client] = field(default_factory=dict)
 
     def case(self, kind: str, state: str) -> Assessment:
@@ -234,7 +238,7 @@ def _admin_objects(people: dict[str, User]) -> dict[str, object]:
 
 
 def build_world() -> World:
-    """A case of every type in every state, the twelve roles around them, and a row of every admin model."""
+    """A case of every type in every state, the thirteen roles around them, and a row of every admin model."""
     call_command("load_demo_data", verbosity=0)
     sam = person(SAM)
     co_author = verified_professional(organisation=sam.organisation, full_name="Casey Coauthor")
@@ -261,6 +265,10 @@ def build_world() -> World:
         "other_org": other_org,
         "service_manager": person(LEE),
         "administrator": person(ALEX),
+        # Reads the disclosure log and answers subject access requests: no team, so no case and no council tray.
+        "data_protection_officer": CouncilUserFactory(
+            roles=[Role.DATA_PROTECTION_OFFICER], email_verified_at=timezone.now(), full_name="Dana Protector"
+        ),
         "deactivated": deactivated,
     }
     pending = ProfessionalFactory(
@@ -269,7 +277,14 @@ def build_world() -> World:
         approval_required=True,
     )
     unconfirmed = ProfessionalFactory(email="una.unconfirmed@stmarys.plymouth.sch.uk", email_verified_at=None)
+    subject_access_request = subject_access_request_record(
+        actor=people["data_protection_officer"],
+        child=cases[("ehat", "closed")].child,
+        requester="The child's mother",
+        received_on=timezone.localdate(),
+    )
     return World(
+        subject_access_request=subject_access_request,
         cases=cases,
         attachments=attachments,
         viewer_rows=viewer_rows,

@@ -118,6 +118,20 @@ def needs_assessment_row(method: str = "get", **given) -> Row:
     )
 
 
+def per_kind(*, ehat, others) -> dict[str, str]:
+    """Answers that differ by case type: one for an Early Help Assessment, another for the other types
+    (each one code, or a tuple in STATES order)."""
+
+    def code(value, index: int) -> str:
+        return value[index] if isinstance(value, tuple) else value
+
+    return {
+        f"{kind} {state}": code(ehat if kind == "ehat" else others, index)
+        for kind in KINDS
+        for index, state in enumerate(STATES)
+    }
+
+
 def _today_parts(prefix: str) -> dict:
     today = timezone.localdate()
     return {f"{prefix}_day": today.day, f"{prefix}_month": today.month, f"{prefix}_year": today.year}
@@ -172,6 +186,35 @@ ACCESS: dict[str, Row] = {
         signed_in(DENY, administrator=GO),
         params=lambda world, _: {"user_id": world.pending_applicant.pk, "decision": "approve"},
     ),
+    # ------------------------------------------------------------ the data protection officer
+    # Subject access: finding any child and exporting everything held on them is the DPO's alone (or a superuser's).
+    "workflows:subject-access": Row("get", "none", signed_in(DENY, data_protection_officer=OK)),
+    "workflows:subject-access-find": Row("get", "none", signed_in(DENY, data_protection_officer=OK)),
+    "workflows:subject-access-record": Row(
+        "get",
+        "none",
+        signed_in(DENY, data_protection_officer=OK),
+        params=lambda world, _: {"child_id": world.subject_access_request.child_id},
+    ),
+    "workflows:subject-access-request": Row(
+        "get",
+        "none",
+        signed_in(DENY, data_protection_officer=OK),
+        params=lambda world, _: {"pk": world.subject_access_request.pk},
+    ),
+    "workflows:subject-access-export": Row(
+        "post",
+        "none",
+        signed_in(DENY, data_protection_officer=OK),
+        params=lambda world, _: {"pk": world.subject_access_request.pk},
+    ),
+    # Refused with a message until the copy has been exported.
+    "workflows:subject-access-answered": Row(
+        "post",
+        "none",
+        signed_in(DENY, data_protection_officer=GO),
+        params=lambda world, _: {"pk": world.subject_access_request.pk},
+    ),
     # ------------------------------------------------------------ starting an assessment: professionals
     "casework:start": Row("get", "none", professionals(OK, others=DENY)),
     # Later steps with nothing chosen yet go back to the first step.
@@ -194,6 +237,10 @@ ACCESS: dict[str, Row] = {
     "workflows:reports": Row("get", "none", council(OK)),
     "workflows:reports-xlsx": Row("get", "none", council(OK)),
     "workflows:report-csv": Row("get", "none", council(OK), params=lambda world, _: {"slug": "status"}),
+    # ------------------------------------------------------------ the disclosure log: the DPO and managers
+    "data-protection:disclosures": Row(
+        "get", "none", signed_in(DENY, data_protection_officer=OK, team_manager=OK, service_manager=OK)
+    ),
     # ------------------------------------------------------------ a case: the professional's pages
     # A service manager reads every case the council has, as its officers do (identity.permissions.can_view_assessment).
     "casework:assessment": case_row(
@@ -335,6 +382,16 @@ ACCESS: dict[str, Row] = {
         team_manager=COUNCIL_REFUSED,
         service_manager=COUNCIL_REFUSED,
     ),
+    # Only an Early Help Assessment relies on consent: its author, co-authors and the officer holding it record
+    # the family's withdrawal once it is with the council; everyone else who can see the case is refused.
+    "workflows:consent-withdrawal": case_row(
+        author=per_kind(ehat=(DENY, OK, OK, OK, OK), others=DENY),
+        co_author=per_kind(ehat=(DENY, OK, OK, OK, OK), others=DENY),
+        viewer=DENY,
+        officer=per_kind(ehat=(HIDE, DENY, OK, OK, DENY), others=COUNCIL_REFUSED),
+        team_manager=COUNCIL_REFUSED,
+        service_manager=COUNCIL_REFUSED,
+    ),
     # ------------------------------------------------------------ a case: the council's pages
     "workflows:case": case_row(officer=COUNCIL_READS, team_manager=COUNCIL_READS, service_manager=COUNCIL_READS),
     # A case someone holds is "already taken" (409) to anyone; a case not in the queue is refused (302).
@@ -471,8 +528,9 @@ def _admin_rows() -> dict[str, Row]:
         "admin:otp_totp_totpdevice_qrcode": Row(
             "get", "admin", staff(DENY), params=lambda world, _: {"pk": world.admin_objects["totpdevice"].pk}
         ),
+        # Whoever sets another person's password can take the account over: a superuser's page only.
         "admin:auth_user_password_change": Row(
-            "get", "admin", staff(OK), params=lambda world, _: {"id": world.admin_objects["user"].pk}
+            "get", "admin", staff(DENY), params=lambda world, _: {"id": world.admin_objects["user"].pk}
         ),
     }
     for model, may in ADMINISTRATOR_MAY.items():
@@ -619,7 +677,7 @@ def test_every_url_of_the_project_has_a_row_in_the_access_table():
 
 @pytest.mark.parametrize("route", [pytest.param(route, id=route.key) for route in ROUTES])
 def test_every_url_answers_every_role_as_the_access_table_says(world, route):
-    """The URL, as each of the twelve roles (on every case type and state), gives the code ACCESS declares."""
+    """The URL, as each of the thirteen roles (on every case type and state), gives the code ACCESS declares."""
     row = ACCESS.get(route.key)
     assert row is not None, f"{route.key} ({route.route}) has no row in ACCESS: declare who may use it"
     wrong = []

@@ -77,6 +77,19 @@ def assert_security_headers(response, where: str, *, legacy_frame_header: bool =
     if legacy_frame_header:
         assert response.get("X-Frame-Options") == "DENY", where
     assert response.get("Referrer-Policy") in SAFE_REFERRER_POLICIES, where
+    assert_strict_permissions_policy(response, where)
+
+
+# Browser features that could reach a child's surroundings or the user's devices: none is ever allowed.
+FEATURES_DENIED = ("camera", "microphone", "geolocation", "payment", "usb", "display-capture", "bluetooth", "serial")
+
+
+def assert_strict_permissions_policy(response, where: str) -> None:
+    header = response.get("Permissions-Policy")
+    assert header, f"{where}: no Permissions-Policy"
+    allowlists = dict(part.strip().split("=", 1) for part in header.split(","))
+    for feature in FEATURES_DENIED:
+        assert allowlists.get(feature) == "()", f"{where}: Permissions-Policy does not deny {feature}"
 
 
 def assert_no_inline_code(html: str, where: str) -> None:
@@ -114,6 +127,62 @@ def test_error_pages_send_the_security_headers_too(world: World, failure):
     # A bad Host is refused by CommonMiddleware, before the clickjacking middleware adds X-Frame-Options;
     # CSP's frame-ancestors 'none' (checked) is what stops framing in today's browsers.
     assert_security_headers(response, failure, legacy_frame_header=failure == "csrf-403")
+
+
+def test_static_files_send_the_permissions_policy_too(settings):
+    """The policy is set outside whitenoise, so the style sheet and scripts are covered as well as pages."""
+    settings.WHITENOISE_USE_FINDERS = True  # served from the source folders, as the demo server does
+    response = Client().get("/static/build/portal.css")
+    assert response.status_code == 200
+    assert_strict_permissions_policy(response, "/static/build/portal.css")
+
+
+# Every page that shows a case, or figures about cases, to the people who may see it.
+CASE_PAGES = [
+    ("author", "/assessments/"),
+    ("author", "/assessments/{draft}/"),
+    ("author", "/assessments/{draft}/sections/reason/"),
+    ("author", "/assessments/{draft}/check-your-answers/"),
+    ("author", "/assessments/{draft}/answers/"),
+    ("author", "/assessments/{draft}/history/"),
+    ("author", "/assessments/{draft}/evidence/"),
+    ("author", "/assessments/{draft}/sharing/"),
+    ("viewer", "/assessments/{draft}/answers/"),
+    ("author", "/assessments/{submitted}/progress/"),
+    ("officer", "/work/queue/"),
+    ("officer", "/cases/{submitted}/"),
+    ("officer", "/cases/{under_review}/decide/"),
+    ("officer", "/assessments/{submitted}/"),
+    ("officer", "/assessments/{submitted}/answers/"),
+    ("officer", "/assessments/{submitted}/history/"),
+    ("officer", "/assessments/{submitted}/evidence/"),
+    ("officer", "/assessments/{submitted}/progress/"),
+    ("team_manager", "/work/team/"),
+    ("service_manager", "/reports/"),
+    ("service_manager", "/reports/status.csv"),
+    ("service_manager", "/reports/dashboard.xlsx"),
+    ("service_manager", "/data-protection/disclosures/"),
+    ("author", "/notifications/"),
+    ("author", "/account/"),
+]
+
+
+@pytest.mark.parametrize(("role", "address"), CASE_PAGES, ids=[f"{r}:{a}" for r, a in CASE_PAGES])
+def test_pages_with_case_data_are_never_stored(world: World, role, address):
+    """No proxy, browser cache or back-forward cache keeps a case page for the next person at the computer."""
+    draft, submitted = world.case("ehat", "draft"), world.case("ehat", "submitted")
+    path = address.format(draft=draft.pk, submitted=submitted.pk, under_review=world.case("ehat", "under_review").pk)
+    response = world.client_for(role).get(path)
+    assert response.status_code == 200, path
+    directives = {directive.strip() for directive in response["Cache-Control"].split(",")}
+    assert {"no-store", "private"} <= directives, f"{path}: Cache-Control {response['Cache-Control']}"
+
+
+def test_public_pages_may_still_be_cached(client, db):
+    """Only what a signed-in person is shown is kept out of caches: the start page is the same for everyone."""
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "no-store" not in response.get("Cache-Control", "")
 
 
 def test_private_pages_are_not_kept_by_shared_caches(world: World):

@@ -10,7 +10,7 @@ from django.forms import CharField, MultiWidget
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from casework.forms import InviteForm, KindForm, NewChildForm, SearchForm
+from casework.forms import DisclosureSearchForm, InviteForm, KindForm, NewChildForm, SearchForm
 from casework.models import AssessmentSection, SectionDraft
 from casework.sections import spec_for
 from casework.selectors import section_context
@@ -25,7 +25,18 @@ from tests.casework.conftest import valid_answers, verified_professional
 from tests.security.conftest import KINDS, World, request_and_undo, state_of_everything
 from workflows import services
 from workflows.ehc_forms import AdviceRequestForm
-from workflows.forms import CloseForm, MessageForm, PauseForm, PlanIssuedForm, QueueFilter, ReasonForm, ReturnForm
+from workflows.forms import (
+    ChildSearchForm,
+    CloseForm,
+    ConsentWithdrawalForm,
+    MessageForm,
+    PauseForm,
+    PlanIssuedForm,
+    QueueFilter,
+    ReasonForm,
+    ReturnForm,
+    SubjectAccessRequestForm,
+)
 
 # Things people (and attackers) really type or paste: right-to-left overrides, emoji sequences, combining marks,
 # control characters and NUL, template and SQL syntax, numbers out of range, and markup that must stay text.
@@ -220,6 +231,9 @@ FORMS: dict[str, Form] = {
         "author", case_path("ehat", "submitted", "progress/"), names_of(lambda world: MessageForm())
     ),
     "withdraw": Form("author", case_path("ehat", "submitted", "withdraw/"), names_of(lambda world: ReasonForm())),
+    "consent-withdrawal": Form(
+        "author", case_path("ehat", "submitted", "consent-withdrawn/"), names_of(lambda world: ConsentWithdrawalForm())
+    ),
     # the council
     "work-tray-filter": Form(
         "officer", lambda world: "/work/queue/", names_of(lambda world: QueueFilter().form), method="get"
@@ -268,6 +282,18 @@ FORMS: dict[str, Form] = {
         names_of(lambda world: AdviceRequestForm()),
         kind="ehcp",
     ),
+    # the data protection officer
+    "subject-access-find-child": Form(
+        "data_protection_officer",
+        lambda world: "/subject-access/find-child/",
+        names_of(lambda world: ChildSearchForm()),
+        method="get",
+    ),
+    "subject-access-record": Form(
+        "data_protection_officer",
+        lambda world: f"/subject-access/find-child/{world.subject_access_request.child_id}/",
+        names_of(lambda world: SubjectAccessRequestForm()),
+    ),
     "reports": Form(
         "team_manager",
         lambda world: "/reports/",
@@ -283,6 +309,13 @@ FORMS: dict[str, Form] = {
         "service_manager",
         lambda world: "/reports/workload.csv",
         names(*(f"date_{end}_{part}" for end in ("from", "to") for part in ("day", "month", "year")), "team"),
+        method="get",
+    ),
+    # the data protection officer
+    "disclosure-log": Form(
+        "data_protection_officer",
+        lambda world: "/data-protection/disclosures/",
+        lambda world: [*posted_names(DisclosureSearchForm()), "page"],
         method="get",
     ),
 }

@@ -36,3 +36,36 @@ def test_a_case_of_another_team_and_a_forbidden_page_are_logged(demo_data, caplo
     assert f"access_denied user_id={priya.pk} resource=case {case.pk}" in caplog.text
     assert f"access_denied user_id={priya.pk} resource=/work/team/" in caplog.text
     assert "Ottoline" not in caplog.text
+
+
+def test_a_refused_request_logs_one_line_without_a_traceback(demo_data, caplog):
+    """A 403 is an ordinary event: one line saying who and what, not Django's traceback of PermissionDenied."""
+    priya = person(PRIYA)
+    client = client_of(priya)
+    caplog.set_level(logging.INFO)
+    caplog.clear()
+    assert client.get("/work/team/").status_code == 403
+    records = [record for record in caplog.records if record.levelno >= logging.WARNING]
+    assert [record.getMessage() for record in records] == [f"access_denied user_id={priya.pk} resource=/work/team/"]
+    assert all(record.exc_info is None for record in caplog.records)
+    assert "Traceback" not in caplog.text
+
+
+def test_a_server_error_still_logs_its_traceback(demo_data, caplog, monkeypatch):
+    """Only refusals lose their traceback: a real failure is logged with it, for whoever must fix it."""
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the answers could not be read")
+
+    monkeypatch.setattr("workflows.views.answer_cards", broken)
+    case = submitted("ehat")
+    client = client_of(person(PRIYA))
+    client.raise_request_exception = False
+    caplog.set_level(logging.INFO)
+    caplog.clear()
+    assert client.get(f"/cases/{case.pk}/").status_code == 500
+    errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert len(errors) == 1
+    assert errors[0].name == "django.request"
+    assert isinstance(errors[0].exc_info[1], RuntimeError)
+    assert "Traceback" in caplog.text

@@ -1,8 +1,9 @@
 """Nobody raises their own rights: no mass assignment through the portal's forms, no superuser through the admin."""
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 
-from identity.models import Organisation, User
+from identity.models import Organisation, Team, User
 from tests.security.conftest import World
 
 
@@ -15,7 +16,8 @@ def _admin_change_form(user: User, **changes) -> dict:
         "organisation": user.organisation_id,
         "phone": "",
         "is_active": "on",
-        "groups": [group.pk for group in user.groups.all()],
+        # The roles the administrator may change (Professional only) are ticked as held.
+        "roles": [group.pk for group in user.groups.filter(name="Professional")],
         "last_login_0": "",
         "last_login_1": "",
         "date_joined_0": "2026-01-05",
@@ -40,6 +42,40 @@ def test_an_administrator_cannot_make_an_account_a_superuser_in_the_admin(world:
     assert not account.is_superuser, f"the administrator made {whom} a superuser"
     draft = world.case("ehat", "draft")
     assert world.client_for(whom).get(f"/assessments/{draft.pk}/answers/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "posted",
+    [
+        pytest.param(lambda: {"group": Team.objects.get(slug="early-help-hub").group.pk}, id="team-group"),
+        pytest.param(lambda: {"group": role_pk("Council officer")}, id="council-officer-role"),
+        pytest.param(lambda: {"group": role_pk("Team manager")}, id="team-manager-role"),
+        pytest.param(lambda: {"user_permissions": [right_pk("review_assessment")]}, id="review-right"),
+    ],
+)
+def test_an_administrator_cannot_give_themselves_case_access_in_the_admin(world: World, posted):
+    """Least privilege: roles reaching case data and team places are a superuser's to give, never one's own."""
+    administrator = world.user_for("administrator")
+    held = list(administrator.groups.values_list("pk", flat=True))
+    changes = posted()
+    wanted = [*held, *([changes.pop("group")] if "group" in changes else [])]
+    # Posted as the portal's roles field and as Django's own groups field: neither name is a way in.
+    world.client_for("administrator").post(
+        f"/admin/identity/user/{administrator.pk}/change/",
+        _admin_change_form(administrator, roles=wanted, groups=wanted, **changes),
+    )
+    assert list(administrator.groups.values_list("pk", flat=True)) == held
+    assert not administrator.user_permissions.exists()
+    submitted = world.case("ehat", "submitted")
+    assert world.client_for("administrator").get(f"/cases/{submitted.pk}/").status_code == 404
+
+
+def role_pk(name: str) -> int:
+    return Group.objects.get(name=name).pk
+
+
+def right_pk(codename: str) -> int:
+    return Permission.objects.get(codename=codename).pk
 
 
 def test_the_admin_change_form_is_the_one_the_administrator_really_posts(world: World):

@@ -209,7 +209,8 @@ STEPS = {
     ],
 )
 def test_withdraw_at_each_step_closes_as_withdrawn_and_tells_the_officer_holding_it(people, at, officer_told):
-    """The process is cancelled (none for a draft), any open pause ends, and the holder is told why."""
+    """The process is cancelled (none for a draft), any open pause ends, and the holder is told (the reason is
+    read on the portal, not in the e-mail)."""
     assessment = withdraw_it(STEPS[at](), reason="The family has moved out of the area")
     assert (assessment.status, assessment.outcome) == (Status.CLOSED, Outcome.WITHDRAWN)
     assert assessment.closed_at is not None
@@ -218,7 +219,7 @@ def test_withdraw_at_each_step_closes_as_withdrawn_and_tells_the_officer_holding
     reviews = AssessmentReview.objects.filter(assessment=assessment)
     assert [review.status for review in reviews] == ([] if at == "draft" else [PROCESS.CANCELED])
     told = Notification.objects.filter(assessment=assessment, kind=NotificationKind.WITHDRAWN)
-    assert [(n.recipient, "The family has moved out of the area" in n.body) for n in told] == (
+    assert [(n.recipient, "Their reason is on the portal" in n.body) for n in told] == (
         [(people.priya, True)] if officer_told else []
     )
 

@@ -6,10 +6,14 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
+from django.test import TestCase
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from casework.models import Status
-from tests.helpers import emails_to
+from casework.models import Outcome, Status
+from tests.casework.conftest import share, start
+from tests.factories import ProfessionalFactory
+from tests.helpers import emails_to, last_email_to
 from tests.workflows.conftest import (
     SAM,
     claimed,
@@ -214,41 +218,100 @@ WHAT_TO_DO = {
     NotificationKind.SUBMITTED: "What happens next",
     NotificationKind.NEW_IN_QUEUE: "It should be picked up by",
     NotificationKind.CLAIMED: "You do not need to do anything",
-    NotificationKind.ASSIGNED: "Open it here",
-    NotificationKind.RETURNED: "What to do: open the assessment, change the sections marked",
+    NotificationKind.ASSIGNED: "sign in to read the assessment and review it",
+    NotificationKind.RETURNED: "What to do: sign in to read the comments, change the sections marked",
     NotificationKind.RESUBMITTED: "It is waiting for you",
-    NotificationKind.MESSAGE: "Reply on the portal",
-    NotificationKind.CLOSED: "See the decision and what happens next",
+    NotificationKind.MESSAGE: "Sign in to read it and reply on the portal",
+    NotificationKind.CLOSED: "Sign in to read the decision, the officer's notes and what happens next",
     NotificationKind.WITHDRAWN: "you do not need to do anything more",
-    NotificationKind.REOPENED: "See it here",
-    NotificationKind.DEADLINE_SOON: "Open it here",
+    NotificationKind.REOPENED: "Sign in to see why and what happens next",
+    NotificationKind.DEADLINE_SOON: "What to do: make the decision",
     NotificationKind.OVERDUE: "Please act on it today",
+    NotificationKind.CONSENT_WITHDRAWN: "If you work with the family, talk to them",
+}
+
+# What happened, in each e-mail, in words the reader can act on without opening the case.
+WHAT_HAPPENED = {
+    NotificationKind.SUBMITTED: "You have submitted ",
+    NotificationKind.NEW_IN_QUEUE: "is in the Early Help hub's queue",
+    NotificationKind.CLAIMED: "Priya Shah of the Early Help hub has picked up",
+    NotificationKind.ASSIGNED: "Jo Bennett has assigned",
+    NotificationKind.RETURNED: "Priya Shah has returned {reference} to you for changes",
+    NotificationKind.RESUBMITTED: "Sam Taylor has made the changes you asked for",
+    NotificationKind.MESSAGE: "Priya Shah has sent you a message about {reference}",
+    NotificationKind.CLOSED: "The council has made a decision on {reference}: Accepted for early help",
+    NotificationKind.WITHDRAWN: "Sam Taylor has withdrawn {reference}",
+    NotificationKind.REOPENED: "Jo Bennett has reopened {reference}",
+    NotificationKind.DEADLINE_SOON: "is due on",
+    NotificationKind.OVERDUE: "is overdue",
+    NotificationKind.CONSENT_WITHDRAWN: "The family has withdrawn their consent for {reference}",
+}
+
+# A child and case words that appear nowhere else, so finding one in an e-mail can only be a leak.
+CHILD_FIRST, CHILD_LAST = "Zephyrine", "Quillfeather"
+SECRETS = {
+    "child's first name": CHILD_FIRST,
+    "child's last name": CHILD_LAST,
+    "date of birth": "2016",
+    "date of birth, written out": "3 April",
+    "an answer": "Attendance has fallen",
+    "a family member from the answers": "Lucy Hart",
+    "the child's voice": "I like drawing",
+    "message text": "Marmalade-kettle",
+    "return comment": "Periwinkle-lantern",
+    "return message": "Gooseberry-compass",
+    "decision note": "Tangerine-ledger",
+    "name typed into the decision": "Ottoline Brackwater",
+    "reopening reason": "Saffron-anvil",
+    "withdrawal reason": "Juniper-harbour",
 }
 
 
 @pytest.fixture
 def every_kind_of_email(cast, django_capture_on_commit_callbacks):
-    """One journey that sends every kind of notification, e-mailed after each commit."""
+    """One journey that sends every kind of notification, e-mailed after each commit, about a child with a
+    distinctive name and with distinctive words in every message, comment, note and reason."""
+    child = {"first_name": CHILD_FIRST, "last_name": CHILD_LAST}
     mail.outbox.clear()
     with time_machine.travel(NOW, tick=False) as traveller, django_capture_on_commit_callbacks(execute=True):
-        assessment = submitted("ehat")  # submitted, new_in_queue
+        assessment = submitted("ehat", **child)  # submitted, new_in_queue
         services.assessment_claim(actor=cast.priya, assessment=assessment)  # claimed
-        services.message_post(actor=cast.priya, assessment=assessment, body="Can you call me?")  # message
-        assessment = resubmit(return_it(fresh(assessment)))  # returned, resubmitted
+        services.message_post(
+            actor=cast.priya, assessment=assessment, body="Marmalade-kettle: can you call me?"
+        )  # message
+        returned_case = return_it(
+            fresh(assessment),
+            comments={"reason": "Periwinkle-lantern: say what the family has tried"},
+            message="Gooseberry-compass",
+        )  # returned
+        assessment = resubmit(returned_case)  # resubmitted
         services.assessment_assign(actor=cast.jo, assessment=assessment, officer=cast.second)  # assigned
-        assessment = close_it(fresh(assessment))  # closed
-        services.assessment_reopen(actor=cast.jo, assessment=assessment, reason="New concerns")  # reopened
-        withdraw_it(fresh(assessment))  # withdrawn
-        claimed("ehat")
+        assessment = close_it(
+            fresh(assessment),
+            outcome=Outcome.ACCEPTED,
+            details={"lead_professional": "Ottoline Brackwater", "review_date": "14 May 2026"},
+            note="Tangerine-ledger: the family agreed a plan",
+        )  # closed
+        services.assessment_reopen(actor=cast.jo, assessment=assessment, reason="Saffron-anvil concerns")  # reopened
+        withdraw_it(fresh(assessment), reason="Juniper-harbour: the family moved")  # withdrawn
+        claimed("ehat", **child)
         traveller.move_to(dt.datetime(2026, 3, 25, 7, 0, tzinfo=dt.UTC))
         deadline_reminders_send()  # deadline_soon
         traveller.move_to(dt.datetime(2026, 4, 1, 7, 0, tzinfo=dt.UTC))
         deadline_reminders_send()  # overdue
+        consent_withdrawn = claimed("ehat")
+        services.consent_withdrawal_record(
+            actor=consent_withdrawn.author,
+            assessment=consent_withdrawn,
+            withdrawn_on=timezone.localdate(),
+            withdrawn_by="Their mother",
+            method="phone",
+        )  # consent_withdrawn
     return list(Notification.objects.select_related("assessment"))
 
 
-def test_every_email_names_the_reference_the_child_and_what_to_do_with_a_link(every_kind_of_email):
-    """Not 'you have new information': each e-mail says which case, which child, what to do, and where."""
+def test_every_email_names_the_reference_what_happened_and_what_to_do_with_a_link(every_kind_of_email):
+    """Not 'you have new information': each e-mail says which case, what happened, what to do, and where."""
     assert {notification.kind for notification in every_kind_of_email} == set(NotificationKind)
     assert {notification.status for notification in every_kind_of_email} == {DeliveryStatus.SENT}
     assert len(mail.outbox) == len(every_kind_of_email)
@@ -258,12 +321,49 @@ def test_every_email_names_the_reference_the_child_and_what_to_do_with_a_link(ev
         reference = notification.assessment.reference
         assert reference in email.subject, kind
         assert reference in email.body, kind
-        assert "Mia Hart" in email.body, kind
-        assert WHAT_TO_DO[kind] in email.body, kind
+        assert WHAT_HAPPENED[kind].format(reference=reference) in email.body, (kind, email.body)
+        assert WHAT_TO_DO[kind] in email.body, (kind, email.body)
         assert notification.link.startswith(settings.PORTAL_BASE_URL), kind
         assert f"/{notification.assessment.pk}/" in notification.link, kind
         assert notification.link in email.body, kind
         [(html, mimetype)] = email.alternatives
         assert mimetype == "text/html"
         assert f'href="{notification.link}"' in html, kind
-        assert "Mia Hart" in html, kind
+        assert WHAT_TO_DO[kind] in html, (kind, html)
+
+
+def test_no_email_carries_the_childs_name_birth_date_answers_or_anyones_words(every_kind_of_email):
+    """E-mail leaves the council's systems: the subject, text and HTML give the reference, never what the case
+    holds – the child's name or date of birth, answers, message text, comments, notes or reasons."""
+    assert {notification.kind for notification in every_kind_of_email} == set(NotificationKind)
+    assert len(mail.outbox) == len(every_kind_of_email)
+    for email in mail.outbox:
+        [(html, _)] = email.alternatives
+        for part, text in (("subject", email.subject), ("text", email.body), ("HTML", html)):
+            leaked = [what for what, secret in SECRETS.items() if secret.lower() in text.lower()]
+            assert leaked == [], f"the {part} of an e-mail to {email.to} holds {leaked}:\n{text}"
+
+
+def test_the_sharing_email_names_the_reference_and_not_the_child(db):
+    """Inviting a co-author e-mails the reference and what they may do, never whose assessment it is."""
+    author = ProfessionalFactory(email_verified_at=timezone.now())
+    colleague = ProfessionalFactory(email_verified_at=timezone.now(), organisation=author.organisation)
+    assessment = start(author, "ehat", first_name=CHILD_FIRST, last_name=CHILD_LAST)
+    mail.outbox.clear()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        share(assessment, with_user=colleague)
+    email = last_email_to(colleague.email)
+    assert email.subject == f"{author.full_name} has shared {assessment.reference} with you"
+    [(html, _)] = email.alternatives
+    for text in (email.subject, email.body, html):
+        assert CHILD_FIRST not in text
+        assert CHILD_LAST not in text
+        assert "2016" not in text
+    assert "You are a co-author" in email.body
+
+
+def test_a_returned_assessment_email_lists_the_sections_to_change_but_not_the_comments(every_kind_of_email):
+    """The professional learns which sections need work and that there is a message, and reads both on the portal."""
+    [returned_email] = [n for n in every_kind_of_email if n.kind == NotificationKind.RETURNED]
+    assert "Sections that need changes:\n- Reason for the assessment" in returned_email.body, returned_email.body
+    assert "Priya Shah has also written you a message." in returned_email.body

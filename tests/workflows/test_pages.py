@@ -204,7 +204,8 @@ def test_message_from_the_officer_is_emailed_to_the_author(people):
     assert response["Location"] == f"/cases/{assessment.pk}/"
     email = last_email_to(SAM)
     assert email.subject == f"New message about {assessment.reference} from Priya Shah"
-    assert "Could you send the attendance record?" in email.body
+    assert f"Priya Shah has sent you a message about {assessment.reference}" in email.body
+    assert "attendance record" not in email.body  # read on the portal, not in an e-mail
     assert f"/assessments/{assessment.pk}/progress/" in email.body
 
 
@@ -216,7 +217,8 @@ def test_message_from_the_author_is_emailed_to_the_officer(people):
     assert response["Location"] == f"/assessments/{assessment.pk}/progress/"
     email = last_email_to(people.priya.email)
     assert email.subject == f"New message about {assessment.reference} from Sam Taylor"
-    assert "Attendance record attached." in email.body
+    assert f"Sam Taylor has sent you a message about {assessment.reference}" in email.body
+    assert "Attendance record attached." not in email.body
     assert f"/cases/{assessment.pk}/" in email.body
     assert "Attendance record attached." in client.get(f"/assessments/{assessment.pk}/progress/").content.decode()
 
@@ -256,7 +258,9 @@ def test_author_withdraws_from_the_progress_page(people):
     response = client.post(f"/assessments/{assessment.pk}/withdraw/", {"reason": "The family moved away"})
     assert response["Location"] == "/assessments/"
     assert (fresh(assessment).status, fresh(assessment).outcome) == (Status.CLOSED, Outcome.WITHDRAWN)
-    assert "The family moved away" in last_email_to(people.priya.email).body
+    told = last_email_to(people.priya.email).body
+    assert f"Sam Taylor has withdrawn {assessment.reference}" in told
+    assert "The family moved away" not in told
 
 
 @pytest.mark.parametrize(

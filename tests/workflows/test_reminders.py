@@ -50,7 +50,7 @@ def test_case_due_within_5_working_days_notifies_the_officer_once(held, django_c
     assert reminders(NotificationKind.DEADLINE_SOON) == [(PRIYA, "sent")]
     [email] = mail.outbox
     assert email.to == [PRIYA]
-    assert email.subject == f"Due on 30 March 2026: {held.reference} for Mia Hart"
+    assert email.subject == f"Decision due on 30 March 2026: {held.reference}"
 
 
 def test_reminder_task_run_twice_sends_once(held, django_capture_on_commit_callbacks):
@@ -73,7 +73,7 @@ def test_overdue_case_notifies_the_officer_and_each_team_manager_once(held, djan
     assert run_reminders(D(2026, 3, 31), django_capture_on_commit_callbacks) == 2
     assert run_reminders(D(2026, 4, 1), django_capture_on_commit_callbacks) == 0
     assert reminders(NotificationKind.OVERDUE) == [(JO, "sent"), (PRIYA, "sent")]
-    assert [email.subject for email in emails_to(JO)] == [f"Overdue since 30 March 2026: {held.reference} for Mia Hart"]
+    assert [email.subject for email in emails_to(JO)] == [f"Overdue since 30 March 2026: {held.reference}"]
     assert len(emails_to(PRIYA)) == 2  # "due today", then "overdue"
     assert not manager.exists()
 

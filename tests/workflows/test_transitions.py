@@ -121,7 +121,7 @@ def test_submit_refused_when_no_team_reviews_the_kind(people):
     """Without a route the submission is refused whole: nothing half-routed is left behind."""
     assessment = draft("young_carers")
     TeamRoute.objects.filter(kind="young_carers").delete()
-    with pytest.raises(TeamRoute.DoesNotExist):
+    with pytest.raises(services.SubmissionRefused, match="cannot receive this assessment just now"):
         services.assessment_submit(actor=people.sam, assessment=assessment, declaration=True)
     assert fresh(assessment).status == Status.DRAFT
 

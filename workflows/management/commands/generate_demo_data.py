@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 
 from casework.models import Assessment
 from workflows.generator import Generator
+from workflows.summaries import daily_summaries_rebuild
 
 
 class Command(BaseCommand):
@@ -24,6 +25,8 @@ class Command(BaseCommand):
         if if_empty and Assessment.objects.exists():
             if options["verbosity"]:
                 self.stdout.write("Assessments exist already: nothing generated.")
+            # Data from before the summaries existed (or changed outside the services) is counted again.
+            daily_summaries_rebuild()
             return
         started = time.monotonic()
         show = self.stdout.write if options["verbosity"] else (lambda message: None)

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("casework", "0009_disclosure_log"),
         ("viewflow", "0015_task_scheduled"),
-        ("workflows", "0002_pause_reasons_of_the_local_target"),
+        ("workflows", "0004_daily_team_summary"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,43 @@
+"""The review side of the retention schedule: messages, the notification outbox and the review processes.
+
+Registered with casework.retention as a case cleaner (WorkflowsConfig.ready), so each case due is cleaned
+here first, in the same transaction. The daily beat task and the dry-run command live here too, since this
+app sees both sides.
+"""
+
+from collections import Counter
+
+from viewflow.workflow.models import Task
+
+from casework.models import Assessment, RetentionActionKind
+from casework.retention import retention_apply, retention_due
+
+from .models import AssessmentReview, CaseMessage, ClockPause, Notification
+
+__all__ = ["retention_apply", "retention_due", "review_data_remove"]
+
+
+def review_data_remove(assessment: Assessment, action: RetentionActionKind) -> dict[str, int]:
+    """Remove the review side's personal data of one case: what was written, what was e-mailed, flow data."""
+    counts: Counter = Counter()
+    messages = list(CaseMessage.objects.filter(assessment=assessment))
+    for message in messages:
+        message.delete()
+    counts["messages_deleted"] = len(messages)
+    counts["history_rows_deleted"] += CaseMessage.history.filter(assessment_id=assessment.pk).delete()[0]
+    # The outbox keeps each e-mail's words (the child's name in the subject): sent or not, they go.
+    counts["notifications_deleted"] = Notification.objects.filter(assessment=assessment).delete()[0]
+    reviews = AssessmentReview.objects.filter(assessment=assessment)
+    if action == RetentionActionKind.DELETED:
+        pauses = list(ClockPause.objects.filter(assessment=assessment))
+        for pause in pauses:
+            pause.delete()
+        counts["history_rows_deleted"] += ClockPause.history.filter(assessment_id=assessment.pk).delete()[0]
+        counts["review_processes_deleted"] = len(reviews)
+        Task.objects.filter(process__in=reviews).delete()
+        reviews.delete()
+    else:
+        # The portal keeps nothing in viewflow's data columns, but whatever a step may have put there goes.
+        counts["review_data_emptied"] = Task.objects.filter(process__in=reviews).exclude(data={}).update(data={})
+        counts["review_data_emptied"] += reviews.exclude(data={}).update(data={})
+    return dict(counts)

@@ -223,3 +223,15 @@ class DailyTeamSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team_id} {self.day} {self.kind} {self.organisation_kind or '-'} {self.figure}={self.cases}"
+
+
+# The EHC needs assessment's models live in a module of their own; imported here so Django finds them.
+from .ehc_models import (  # noqa: E402, F401
+    AdviceKind,
+    AdviceRequest,
+    DraftPlanComment,
+    IssueDecision,
+    NeedsAssessment,
+    NeedsAssessmentProcess,
+    NeedsAssessmentStage,
+)

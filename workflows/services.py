@@ -46,6 +46,8 @@ from identity.permissions import (
 )
 
 from . import deadlines, summaries
+from .ehc import needs_assessment_start
+from .errors import AlreadyTaken, TransitionRefused
 from .flows import FLOWS
 from .models import (
     MANDATORY_KINDS,
@@ -88,14 +90,6 @@ ENDINGS_WITHOUT_DECISION = {
     "ehcp": (Outcome.WITHDRAWN,),
     "young_carers": (Outcome.WITHDRAWN,),
 }
-
-
-class TransitionRefused(Exception):
-    """The change cannot be made now; the message says why, in words for the person who asked."""
-
-
-class AlreadyTaken(TransitionRefused):
-    """Someone else has just done this (two officers claiming at once): shown as a 409 page."""
 
 
 # ---------------------------------------------------------------- helpers
@@ -632,6 +626,9 @@ def assessment_close(
     _save(assessment, f"Closed: {Outcome(outcome).label}", actor)
     summaries.summary_change_apply(counted, summaries.case_figures(assessment))
     case_event_record(assessment=assessment, kind=CaseEventKind.CLOSED, actor=actor, summary=Outcome(outcome).label)
+    if outcome == Outcome.AGREED_TO_ASSESS:
+        # Weeks 6 to 20 of the statutory clock: the EHC needs assessment (workflows.ehc).
+        needs_assessment_start(actor=actor, assessment=assessment)
     for drafter in _drafters(assessment):
         notify(
             kind=NotificationKind.CLOSED,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import report_views, subject_access_views, views
+from . import ehc_views, report_views, subject_access_views, views
 
 app_name = "workflows"
 
@@ -23,6 +23,9 @@ urlpatterns = [
     path("cases/<int:pk>/reopen/", views.reopen, name="reopen"),
     path("cases/<int:pk>/messages/", views.message, name="message"),
     path("cases/<int:pk>/plan-issued/", views.plan_issued, name="plan-issued"),
+    path("cases/<int:pk>/needs-assessment/", ehc_views.needs_assessment, name="ehc"),
+    path("cases/<int:pk>/needs-assessment/advice/", ehc_views.advice_request, name="ehc-advice-request"),
+    path("cases/<int:pk>/needs-assessment/advice/<slug:advice_kind>/", ehc_views.advice_give, name="ehc-advice"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/settings/", views.notification_settings, name="notification-settings"),
     path("reports/", report_views.dashboard, name="reports"),

@@ -55,7 +55,7 @@ class Row:
     """How to request one URL, and what each role must get (a code, or one per state for case URLs)."""
 
     method: str
-    targets: str  # "none", "cases", "trays" or "admin"
+    targets: str  # "none", "cases", "ehcp_cases" (an EHCP request in every state), "trays" or "admin"
     expect: dict[str, object]
     data: Callable[[World, object], dict] | None = None
     params: Callable[[World, object], dict] = field(default=lambda world, target: {})
@@ -106,6 +106,16 @@ EDITABLE_ONLY = (OK, GO, GO, OK, GO)  # drafting pages: only while a draft or re
 EDITS_REFUSED = (GO, DENY, DENY, GO, DENY)  # drafting actions: done while editable, refused otherwise
 HOLDER_ONLY = (HIDE, GO, OK, GO, GO)  # a reviewing officer's form: only under review, to the officer holding it
 NOT_THE_HOLDER = (HIDE, GO, DENY, GO, GO)  # the same form, to anyone else of the council
+
+
+def needs_assessment_row(method: str = "get", **given) -> Row:
+    """A URL of a request's EHC needs assessment, asked about the EHCP request in every state.
+
+    Only the closed one (agreed to assess) has a needs assessment: 404 for the others and every role not named.
+    """
+    return Row(
+        method, "ehcp_cases", signed_in(HIDE, **{role: (HIDE, HIDE, HIDE, HIDE, code) for role, code in given.items()})
+    )
 
 
 def per_kind(*, ehat, others) -> dict[str, str]:
@@ -438,6 +448,12 @@ ACCESS: dict[str, Row] = {
         team_manager=COUNCIL_GETS_REDIRECTED,
         service_manager=COUNCIL_REFUSED,
     ),
+    # ------------------------------------------------------------ the EHC needs assessment of an agreed request
+    # The SEND team and service managers read it; only its coordinator (the deciding officer) asks for advice.
+    "workflows:ehc": needs_assessment_row(officer=OK, team_manager=OK, service_manager=OK),
+    "workflows:ehc-advice-request": needs_assessment_row(officer=OK, team_manager=DENY, service_manager=DENY),
+    # Only the professional asked (none in the world) or the coordinator gives advice; anyone else gets 404.
+    "workflows:ehc-advice": needs_assessment_row(),
     # ------------------------------------------------------------ the admin: only through the portal's sign-in
     "admin:login": Row("get", "none", everyone(LOGIN)),
     "<unnamed admin/login/>": Row("get", "none", everyone(LOGIN)),
@@ -598,6 +614,7 @@ def case_params(world: World, case: Assessment) -> dict:
         "key": spec_for(case.kind).child_section,
         "attachment_id": world.attachments[case.pk].pk,
         "collaborator_id": world.viewer_rows[case.pk].pk,
+        "advice_kind": "health",
     }
 
 
@@ -621,6 +638,8 @@ def targets_of(world: World, row: Row, turn: int) -> list[Target]:
             Target(f"{kind} {state}", world.case(kind, state), kind, state)
             for kind, state in zip(kinds, STATES, strict=True)
         ]
+    if row.targets == "ehcp_cases":
+        return [Target(f"ehcp {state}", world.case("ehcp", state), "ehcp", state) for state in STATES]
     if row.targets == "trays":
         return [Target(tray, tray, "ehat") for tray in ("queue", "mine", "team")]
     return [Target("", None, "ehat")]
@@ -636,7 +655,7 @@ def expected(row: Row, role: str, target: Target) -> str:
 
 
 def params_for(world: World, row: Row, route: Route, target: Target) -> dict:
-    if row.targets == "cases":
+    if row.targets in ("cases", "ehcp_cases"):
         return {name: value for name, value in case_params(world, target.thing).items() if name in route.params}
     if row.targets == "trays":
         return {"tray": target.thing}

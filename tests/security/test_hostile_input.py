@@ -24,6 +24,7 @@ from identity.forms import (
 from tests.casework.conftest import valid_answers, verified_professional
 from tests.security.conftest import KINDS, World, request_and_undo, state_of_everything
 from workflows import services
+from workflows.ehc_forms import AdviceRequestForm
 from workflows.forms import (
     ChildSearchForm,
     CloseForm,
@@ -273,6 +274,12 @@ FORMS: dict[str, Form] = {
         "officer",
         council_path("ehcp", "closed", "plan-issued/"),
         names_of(lambda world: PlanIssuedForm()),
+        kind="ehcp",
+    ),
+    "ehc-advice-request": Form(
+        "officer",
+        council_path("ehcp", "closed", "needs-assessment/advice/"),
+        names_of(lambda world: AdviceRequestForm()),
         kind="ehcp",
     ),
     # the data protection officer

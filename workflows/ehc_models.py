@@ -1,0 +1,141 @@
+"""The statutory EHC needs assessment of one request: weeks 6 to 20 (SEND Code of Practice 9.40–9.80).
+
+Imported by workflows.models, so Django finds these models in the workflows app.
+"""
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+from viewflow.workflow.models import Process
+
+from casework.models import Assessment
+
+
+class NeedsAssessmentStage(models.TextChoices):
+    REQUESTING_ADVICE = "requesting_advice", "Asking for advice"
+    GATHERING_ADVICE = "gathering_advice", "Waiting for advice"
+    DECIDING = "deciding", "Deciding whether to issue a plan"
+    DRAFTING = "drafting", "Writing the draft plan"
+    COMMENTS = "comments", "Draft plan sent for comments"
+    FINALISING = "finalising", "Finalising the plan"
+    ISSUED = "issued", "Final plan issued"
+    NOT_ISSUED = "not_issued", "Decided not to issue a plan"
+
+
+class IssueDecision(models.TextChoices):
+    ISSUE = "issue", "Issue an EHC plan"
+    NOT_ISSUE = "not_issue", "Not issue an EHC plan"
+
+
+class AdviceKind(models.TextChoices):
+    """The advice and information sought for every EHC needs assessment (SEND Regulations 2014, reg. 6)."""
+
+    EDUCATIONAL_PSYCHOLOGY = "educational_psychology", "Educational psychologist"
+    HEALTH = "health", "Health"
+    SOCIAL_CARE = "social_care", "Social care"
+    SETTING = "setting", "The school or setting"
+    PARENTS = "parents", "Parents' views"
+    CHILD = "child", "The child's views"
+
+
+class NeedsAssessment(models.Model):
+    """The EHC needs assessment of one EHCP request, from the agreement to assess to the final plan.
+
+    Its dates are counted from the day the council received the request (`received_on`); the statutory
+    ones move on when the clock stops for a Code of Practice 9.42 exception (the request's ClockPause rows).
+    """
+
+    assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="needs_assessment")
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="coordinated_needs_assessments"
+    )
+    stage = models.CharField(
+        max_length=30, choices=NeedsAssessmentStage.choices, default=NeedsAssessmentStage.REQUESTING_ADVICE
+    )
+    received_on = models.DateField(help_text="The day the council received the request: week 0 of the clock.")
+    agreed_to_assess_on = models.DateField(help_text="Week 6: the decision to assess.")
+    issue_decision_due = models.DateField(help_text="Week 16: the decision whether to issue a plan.")
+    final_due = models.DateField(help_text="Week 20: the final plan.")
+    advice_requested_on = models.DateField(null=True, blank=True)
+    # Advice not asked for, and why: it is already available and everyone agrees it is enough (reg. 6(4)).
+    advice_not_sought = models.JSONField(default=dict, blank=True)
+    issue_decision = models.CharField(max_length=20, choices=IssueDecision.choices, blank=True)
+    issue_decided_on = models.DateField(null=True, blank=True)
+    # Not issuing: the reasons the parents are given in writing, and that they were told of their right to appeal.
+    not_issue_reasons = models.TextField(blank=True)
+    appeal_rights_given = models.BooleanField(default=False)
+    # The draft plan, sections A to K as headed text ({"A": "...", ...}).
+    plan_sections = models.JSONField(default=dict, blank=True)
+    draft_sent_on = models.DateField(null=True, blank=True)
+    comments_due = models.DateField(null=True, blank=True, help_text="At least 15 calendar days after the draft.")
+    final_issued_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
+    class Meta:
+        indexes = [models.Index(fields=["coordinator", "stage"], name="workflows_ehc_coordinator")]
+
+    def __str__(self) -> str:
+        return f"EHC needs assessment of {self.assessment_id} ({self.get_stage_display()})"
+
+
+class AdviceRequest(models.Model):
+    """A request for advice for one needs assessment, to a named professional, due 6 weeks after it is made."""
+
+    needs_assessment = models.ForeignKey(NeedsAssessment, on_delete=models.CASCADE, related_name="advice_requests")
+    kind = models.CharField(max_length=30, choices=AdviceKind.choices)
+    # A registered professional, or a name and e-mail address invited to register.
+    professional = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="advice_requests"
+    )
+    professional_name = models.CharField(max_length=150)
+    professional_email = models.EmailField()
+    requested_on = models.DateField()
+    due_on = models.DateField()
+    answered_on = models.DateField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The structured answer: {"needs": ..., "outcomes": ..., "provision": ...}.
+    answer = models.JSONField(default=dict, blank=True)
+    # Advice that never came: the coordinator went on without it, after its due date, and said why.
+    closed_unanswered_on = models.DateField(null=True, blank=True)
+    closed_unanswered_reason = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["needs_assessment", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["needs_assessment", "kind"], name="workflows_advice_once_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} advice for {self.needs_assessment_id}"
+
+
+class DraftPlanComment(models.Model):
+    """Comments on the draft plan from the parents, the young person or the setting, and a preferred school."""
+
+    needs_assessment = models.ForeignKey(NeedsAssessment, on_delete=models.CASCADE, related_name="draft_comments")
+    from_whom = models.CharField(max_length=150)
+    comments = models.TextField(max_length=10000)
+    preferred_school = models.CharField(max_length=200, blank=True)
+    received_on = models.DateField()
+    # The parents (or young person) said they have nothing more to add: the plan may be finalised early.
+    no_further_comments = models.BooleanField(default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["received_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"Comments from {self.from_whom} on {self.needs_assessment_id}"
+
+
+class NeedsAssessmentProcess(Process):
+    """The viewflow process that drives one needs assessment (workflows.ehc_flows)."""
+
+    needs_assessment = models.OneToOneField(NeedsAssessment, on_delete=models.CASCADE, related_name="process")
+
+    class Meta:
+        verbose_name = "EHC needs assessment process"

@@ -12,6 +12,7 @@ from viewflow.workflow.models import Task
 from casework.models import Assessment, RetentionActionKind
 from casework.retention import retention_apply, retention_due
 
+from .ehc_models import AdviceRequest, DraftPlanComment, NeedsAssessment, NeedsAssessmentProcess
 from .models import AssessmentReview, CaseMessage, ClockPause, Notification
 
 __all__ = ["retention_apply", "retention_due", "review_data_remove"]
@@ -27,6 +28,7 @@ def review_data_remove(assessment: Assessment, action: RetentionActionKind) -> d
     counts["history_rows_deleted"] += CaseMessage.history.filter(assessment_id=assessment.pk).delete()[0]
     # The outbox keeps each e-mail's words (the child's name in the subject): sent or not, they go.
     counts["notifications_deleted"] = Notification.objects.filter(assessment=assessment).delete()[0]
+    _needs_assessment_remove(assessment, counts)
     reviews = AssessmentReview.objects.filter(assessment=assessment)
     if action == RetentionActionKind.DELETED:
         pauses = list(ClockPause.objects.filter(assessment=assessment))
@@ -41,3 +43,21 @@ def review_data_remove(assessment: Assessment, action: RetentionActionKind) -> d
         counts["review_data_emptied"] = Task.objects.filter(process__in=reviews).exclude(data={}).update(data={})
         counts["review_data_emptied"] += reviews.exclude(data={}).update(data={})
     return dict(counts)
+
+
+def _needs_assessment_remove(assessment: Assessment, counts: Counter) -> None:
+    """An EHC needs assessment holds the professionals' advice and the plan's words: all of it goes, with its
+    history and its process. The request's own dates (plan issued, final due) stay for the 20-week figures."""
+    needs_assessment = NeedsAssessment.objects.filter(assessment=assessment).first()
+    if needs_assessment is None:
+        return
+    processes = NeedsAssessmentProcess.objects.filter(needs_assessment=needs_assessment)
+    Task.objects.filter(process__in=processes).delete()
+    processes.delete()
+    # Deleting through the ORM writes a last history row of each; those go with the rest afterwards.
+    kept_id = needs_assessment.pk
+    needs_assessment.delete()
+    counts["needs_assessments_deleted"] = 1
+    counts["history_rows_deleted"] += AdviceRequest.history.filter(needs_assessment_id=kept_id).delete()[0]
+    counts["history_rows_deleted"] += DraftPlanComment.history.filter(needs_assessment_id=kept_id).delete()[0]
+    counts["history_rows_deleted"] += NeedsAssessment.history.filter(id=kept_id).delete()[0]

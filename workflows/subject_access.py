@@ -39,6 +39,7 @@ from identity.models import User
 from identity.permissions import can_answer_subject_access, require
 
 from . import deadlines
+from .ehc_models import NeedsAssessment
 from .models import CaseMessage, ClockPause, Notification
 
 
@@ -239,6 +240,7 @@ def _case_data(assessment: Assessment, users: dict[int, User]) -> dict:
     ]
     withdrawal = ConsentWithdrawal.objects.filter(assessment=assessment).first()
     return {
+        "needs_assessment": _needs_assessment_data(assessment, who),
         "reference": assessment.reference,
         "type": assessment.get_kind_display(),
         "status": assessment.get_status_display(),
@@ -338,6 +340,50 @@ def _case_data(assessment: Assessment, users: dict[int, User]) -> dict:
         "emails_sent": [
             {"at": notification.created_at, "to": notification.recipient_email, "subject": notification.subject}
             for notification in Notification.objects.filter(assessment=assessment).order_by("created_at", "pk")
+        ],
+    }
+
+
+def _needs_assessment_data(assessment: Assessment, who) -> dict | None:
+    """The EHC needs assessment of an EHCP request: its dates, the advice given, the plan and the comments on it."""
+    needs = NeedsAssessment.objects.filter(assessment=assessment).first()
+    if needs is None:
+        return None
+    return {
+        "stage": needs.get_stage_display(),
+        "coordinator": who(needs.coordinator_id),
+        "received_on": needs.received_on,
+        "issue_decision_due": needs.issue_decision_due,
+        "final_due": needs.final_due,
+        "advice_not_sought": needs.advice_not_sought,
+        "issue_decision": needs.get_issue_decision_display(),
+        "issue_decided_on": needs.issue_decided_on,
+        "not_issue_reasons": needs.not_issue_reasons,
+        "plan_sections": needs.plan_sections,
+        "draft_sent_on": needs.draft_sent_on,
+        "final_issued_on": needs.final_issued_on,
+        "advice": [
+            {
+                "kind": advice.get_kind_display(),
+                "from": f"{advice.professional_name} ({advice.professional_email})",
+                "requested_on": advice.requested_on,
+                "due_on": advice.due_on,
+                "answered_on": advice.answered_on,
+                "answered_by": who(advice.answered_by_id) if advice.answered_by_id else "",
+                "answer": advice.answer,
+                "went_on_without_it": advice.closed_unanswered_reason,
+            }
+            for advice in needs.advice_requests.order_by("kind")
+        ],
+        "comments_on_the_draft": [
+            {
+                "from": comment.from_whom,
+                "received_on": comment.received_on,
+                "comments": comment.comments,
+                "preferred_school": comment.preferred_school,
+                "no_further_comments": comment.no_further_comments,
+            }
+            for comment in needs.draft_comments.order_by("received_on", "pk")
         ],
     }
 

@@ -29,6 +29,7 @@ from casework.services import attachment_add, disclosure_record
 from tests.casework.conftest import pdf_bytes, share, start, verified_professional
 from tests.workflows.conftest import claimed, client_of, close_it, draft, fresh, officer_for, resubmit, return_it
 from workflows import services
+from workflows.ehc_models import AdviceRequest, NeedsAssessment
 from workflows.models import AssessmentReview, CaseMessage, Notification
 from workflows.retention import retention_apply
 from workflows.tasks import apply_retention_schedule
@@ -109,6 +110,27 @@ def test_an_ehcp_case_is_due_on_the_childs_31st_birthday_not_the_day_before(peop
     [due] = retention_due(today=birthday)
     assert (due.reference, due.due_on, due.action) == (assessment.reference, birthday, "anonymised")
     assert "date of birth + 31 years" in due.rule
+
+
+def test_anonymising_an_ehcp_request_removes_its_needs_assessment_advice_and_plan(people):
+    """The advice professionals gave and the plan's words name the child: none of it outlives the schedule."""
+    from tests.workflows import ehc_steps
+
+    needs_assessment = ehc_steps.agreed()
+    assessment = needs_assessment.assessment
+    needs_assessment = ehc_steps.advice_asked(needs_assessment)
+    ehc_steps.give(needs_assessment, "health")
+    written = ehc_steps.ANSWER["needs"]
+    assert written in everything_stored()
+
+    retention_apply(today=years_after(fresh(assessment).child_date_of_birth, 31))
+
+    stored = everything_stored()
+    assert written not in stored
+    assert not NeedsAssessment.objects.filter(assessment=assessment).exists()
+    assert not NeedsAssessment.history.filter(assessment_id=assessment.pk).exists()
+    assert not AdviceRequest.history.exists()
+    assert fresh(assessment).outcome == "agreed_to_assess", "the figures keep the decision"
 
 
 def test_an_early_help_case_is_due_six_years_after_it_closed(people):

@@ -353,3 +353,19 @@ def test_a_returned_case_is_exported_with_the_officers_comments(dpo, people, upl
     data = json.loads(zipfile.ZipFile(made.file).read("data.json"))
     text = json.dumps(data)
     assert "Please add the attendance figures" in text
+
+
+def test_the_export_of_an_ehcp_request_holds_its_needs_assessment_and_the_advice_given(dpo, people):
+    from tests.workflows import ehc_steps
+
+    needs_assessment = ehc_steps.advice_asked(ehc_steps.agreed())
+    ehc_steps.give(needs_assessment, "health")
+    subject_access = _request(dpo, needs_assessment.assessment.child)
+    archive = _zip_of(client_of(dpo).post(f"/subject-access/{subject_access.pk}/export/"))
+
+    [case] = json.loads(archive.read("data.json"))["cases"]
+    needs = case["needs_assessment"]
+    assert needs["coordinator"] and needs["final_due"]
+    [health] = [advice for advice in needs["advice"] if advice["kind"] == "Health"]
+    assert health["answer"] == ehc_steps.ANSWER
+    assert ehc_steps.ANSWER["needs"] in archive.read("index.html").decode()

@@ -394,6 +394,7 @@ class DisclosureKind(models.TextChoices):
     HISTORY_VIEWED = "history_viewed", "Read the history"
     PROGRESS_VIEWED = "progress_viewed", "Read the progress page"
     EVIDENCE_VIEWED = "evidence_viewed", "Read the list of documents"
+    NEEDS_ASSESSMENT_VIEWED = "needs_assessment_viewed", "Read the EHC needs assessment"
     EVIDENCE_DOWNLOADED = "evidence_downloaded", "Downloaded a document"
     REPORT_EXPORTED = "report_exported", "Exported a report"
     SUBJECT_ACCESS_EXPORTED = "subject_access_exported", "Exported a subject access copy"

@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from casework.models import DisclosureKind
+from casework.services import case_read_record
 from identity.permissions import require
 
 from . import ehc
@@ -59,6 +61,7 @@ def _advice_rows(needs_assessment, today):
 def needs_assessment(request, pk: int):
     """The needs assessment of a request: its stage, the statutory dates and the advice."""
     found = ehc.needs_assessment_for_council(request.user, pk)
+    case_read_record(actor=request.user, assessment=found.assessment, kind=DisclosureKind.NEEDS_ASSESSMENT_VIEWED)
     today = timezone.localdate()
     is_coordinator = request.user.pk == found.coordinator_id
     return render(

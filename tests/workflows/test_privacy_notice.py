@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from casework.models import Disclosure, DisclosureKind
 from casework.retention import months_after, retention_due, years_after
+from tests.workflows import ehc_steps
 from tests.workflows.conftest import claimed, client_of, close_it, draft
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +66,7 @@ NOTICE_PAGES = {
     "its history": ("/assessments/{pk}/history/", DisclosureKind.HISTORY_VIEWED),
     "its documents": ("/assessments/{pk}/evidence/", DisclosureKind.EVIDENCE_VIEWED),
     "its progress": ("/assessments/{pk}/progress/", DisclosureKind.PROGRESS_VIEWED),
+    "its EHC needs assessment": ("/cases/{pk}/needs-assessment/", DisclosureKind.NEEDS_ASSESSMENT_VIEWED),
 }
 
 
@@ -72,9 +74,9 @@ def test_every_page_the_notice_says_is_recorded_is_recorded(people):
     text = notice_text()
     listed = re.search(r"opens it – (.*?) – the portal records who it was and when", text).group(1)
     assert [part.strip() for part in re.split(r",| or ", listed) if part.strip()] == list(NOTICE_PAGES)
-    case = claimed("ehat", people.priya)
-    reader = client_of(people.priya)
+    case = ehc_steps.agreed().assessment
+    reader = client_of(people.lee)
     for address, _ in NOTICE_PAGES.values():
         assert reader.get(address.format(pk=case.pk)).status_code == 200, address
-    recorded = list(Disclosure.objects.filter(actor=people.priya, assessment=case).values_list("kind", flat=True))
+    recorded = list(Disclosure.objects.filter(actor=people.lee, assessment=case).values_list("kind", flat=True))
     assert sorted(recorded) == sorted(kind for _, kind in NOTICE_PAGES.values())

@@ -216,8 +216,10 @@ def test_an_abandoned_draft_is_deleted_with_every_history_row_file_and_the_child
     assessment = draft("ehat", first_name=FIRST, last_name=LAST)
     attachment = with_evidence(assessment)
     stored_file = Path(settings.MEDIA_ROOT) / attachment.file.name
+    # Midday of a local day, so the summer time change between then and now cannot move it to another day.
     untouched_since = timezone.localdate() - dt.timedelta(days=200)
-    Assessment.objects.filter(pk=assessment.pk).update(updated_at=timezone.now() - dt.timedelta(days=200))
+    midday = timezone.make_aware(dt.datetime.combine(untouched_since, dt.time(12)))
+    Assessment.objects.filter(pk=assessment.pk).update(updated_at=midday)
 
     assert retention_due(today=months_after(untouched_since, 6) - dt.timedelta(days=1)) == []
     run = retention_apply(today=months_after(untouched_since, 6))

@@ -14,6 +14,8 @@ so the stage and the active tasks always agree:
 """
 
 import datetime
+import hashlib
+import json
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -88,6 +90,10 @@ CODE_OF_PRACTICE_EXCEPTIONS = (
 )
 FINISHED_STAGES = (NeedsAssessmentStage.ISSUED, NeedsAssessmentStage.NOT_ISSUED)
 _ACTIVE = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+
+class PlanChangedMeanwhile(TransitionRefused):
+    """The draft plan was saved by someone else (or another tab) since this version was read."""
 
 
 @dataclass(frozen=True)
@@ -408,6 +414,20 @@ def issue_decide(
 # ---------------------------------------------------------------- the draft and the final plan
 
 
+def plan_version(needs_assessment: NeedsAssessment) -> str:
+    """A fingerprint of the plan's sections as saved: a page sends back the one it was shown, so a save made
+    meanwhile by another coordinator, or in another tab, is noticed instead of silently overwritten."""
+    text = json.dumps(needs_assessment.plan_sections or {}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _ensure_version(needs_assessment: NeedsAssessment, version: str | None) -> None:
+    if version is not None and version != plan_version(needs_assessment):
+        raise PlanChangedMeanwhile(
+            "The draft plan has been saved by someone else since you opened it: your changes are not saved yet"
+        )
+
+
 def _clean_sections(sections: dict[str, str]) -> dict[str, str]:
     if set(sections) - set(PLAN_SECTIONS):
         raise TransitionRefused("Write only the sections A to K of the plan")
@@ -415,22 +435,32 @@ def _clean_sections(sections: dict[str, str]) -> dict[str, str]:
 
 
 @transaction.atomic
-def draft_plan_save(*, actor: User, needs_assessment: NeedsAssessment, sections: dict[str, str]) -> NeedsAssessment:
-    """Keep the coordinator's work on the draft plan's sections; nothing is sent yet."""
+def draft_plan_save(
+    *, actor: User, needs_assessment: NeedsAssessment, sections: dict[str, str], version: str | None = None
+) -> NeedsAssessment:
+    """Keep the coordinator's work on the draft plan's sections; nothing is sent yet.
+
+    `version` is the plan_version the page was shown: a draft saved since then is not overwritten.
+    """
     needs_assessment = _lock(needs_assessment)
     _require_coordinator(actor, needs_assessment)
     _ensure_stage(needs_assessment, NeedsAssessmentStage.DRAFTING)
+    _ensure_version(needs_assessment, version)
     needs_assessment.plan_sections = _clean_sections(sections)
     _save(needs_assessment, "Draft plan saved", actor, "plan_sections")
     return needs_assessment
 
 
 @transaction.atomic
-def draft_plan_send(*, actor: User, needs_assessment: NeedsAssessment) -> NeedsAssessment:
-    """Send the draft plan to the parents and the setting: they have 15 calendar days to comment (reg. 13)."""
+def draft_plan_send(*, actor: User, needs_assessment: NeedsAssessment, version: str | None = None) -> NeedsAssessment:
+    """Send the draft plan to the parents and the setting: they have 15 calendar days to comment (reg. 13).
+
+    `version`, from the page: the draft sent is the one the coordinator read, not one saved since.
+    """
     needs_assessment = _lock(needs_assessment)
     _require_coordinator(actor, needs_assessment)
     _ensure_stage(needs_assessment, NeedsAssessmentStage.DRAFTING)
+    _ensure_version(needs_assessment, version)
     sections = needs_assessment.plan_sections
     missing = [key for key in DRAFT_REQUIRED_SECTIONS if not sections.get(key)]
     if missing:
@@ -472,6 +502,33 @@ def draft_comment_record(
         recorded_by=actor,
     )
     comment._change_reason = "Comments on the draft plan"
+    comment._history_user = actor
+    comment.full_clean()
+    comment.save()
+    return comment
+
+
+@transaction.atomic
+def draft_comment_from_setting(
+    *, actor: User, needs_assessment: NeedsAssessment, comments: str, preferred_school: str = ""
+) -> DraftPlanComment:
+    """The setting that made the request sends its comments on the draft plan through the portal, as itself."""
+    needs_assessment = _lock(needs_assessment)
+    assessment = needs_assessment.assessment
+    require(actor.pk == assessment.author_id, "Only the professional who made the request can comment here")
+    _ensure_stage(needs_assessment, NeedsAssessmentStage.COMMENTS)
+    if not comments.strip():
+        raise TransitionRefused("Write your comments on the draft plan")
+    organisation = assessment.organisation.name if assessment.organisation_id else ""
+    comment = DraftPlanComment(
+        needs_assessment=needs_assessment,
+        from_whom=f"{actor.full_name}, {organisation}" if organisation else actor.full_name,
+        comments=comments.strip(),
+        preferred_school=preferred_school.strip(),
+        received_on=timezone.localdate(),
+        recorded_by=actor,
+    )
+    comment._change_reason = "Comments on the draft plan from the setting"
     comment._history_user = actor
     comment.full_clean()
     comment.save()
@@ -544,6 +601,16 @@ def _may_work_the_clock(actor: User, needs_assessment: NeedsAssessment) -> bool:
     return actor.pk == needs_assessment.coordinator_id or _in_team(
         actor, needs_assessment.assessment, role=TeamRole.MANAGER
     )
+
+
+def may_work_the_clock(user: User, needs_assessment: NeedsAssessment) -> bool:
+    """The coordinator or a SEND team manager may stop and restart the needs assessment's clock."""
+    return _may_work_the_clock(user, needs_assessment)
+
+
+def may_hand_over(user: User, needs_assessment: NeedsAssessment) -> bool:
+    """A manager of the SEND team may hand the needs assessment to another of its officers."""
+    return _in_team(user, needs_assessment.assessment, role=TeamRole.MANAGER)
 
 
 @transaction.atomic
@@ -645,6 +712,21 @@ def key_dates(needs_assessment: NeedsAssessment) -> list[tuple[str, datetime.dat
     return [(label, due, ehc_dates.work_by(due, holidays)) for label, due in dates]
 
 
+def needs_assessment_running(assessment: Assessment) -> bool:
+    """The request has a needs assessment that has not yet ended in a plan or a decision not to issue."""
+    return (
+        assessment.kind == "ehcp"
+        and NeedsAssessment.objects.filter(assessment=assessment).exclude(stage__in=FINISHED_STAGES).exists()
+    )
+
+
+def needs_assessment_of(assessment: Assessment) -> NeedsAssessment | None:
+    """The request's needs assessment, if it has one (for a page the reader may already see)."""
+    if assessment.kind != "ehcp":
+        return None
+    return NeedsAssessment.objects.filter(assessment=assessment).first()
+
+
 def needs_assessment_for_council(user: User, pk: int) -> NeedsAssessment:
     """The needs assessment of a request the council person may see (workflows.selectors.case_for_council); else 404."""
     assessment = case_for_council(user, pk)
@@ -653,6 +735,23 @@ def needs_assessment_for_council(user: User, pk: int) -> NeedsAssessment:
         raise Http404("No needs assessment")
     needs_assessment.assessment = assessment
     return needs_assessment
+
+
+def draft_plan_for_setting(user: User, pk: int) -> NeedsAssessment:
+    """The draft plan, for the professional who made the request, while it is out for comments; else 404."""
+    needs_assessment = (
+        NeedsAssessment.objects.select_related("assessment__organisation", "coordinator")
+        .filter(assessment_id=pk, assessment__author=user, stage=NeedsAssessmentStage.COMMENTS)
+        .first()
+    )
+    if needs_assessment is None:
+        access_denied_record(user=user, resource=f"draft plan {pk}")
+        raise Http404("No draft plan to comment on")
+    return needs_assessment
+
+
+def draft_comments_of(needs_assessment: NeedsAssessment) -> list[DraftPlanComment]:
+    return list(needs_assessment.draft_comments.select_related("recorded_by").order_by("received_on", "pk"))
 
 
 def advice_requests_of(needs_assessment: NeedsAssessment) -> list[AdviceRequest]:

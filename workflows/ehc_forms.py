@@ -1,9 +1,10 @@
-"""Forms of the EHC needs assessment's pages: asking for advice, and the professional's advice."""
+"""Forms of the EHC needs assessment's pages: advice, the decision whether to issue, the plan, comments, the clock."""
 
 from django import forms
 
-from .ehc import ADVICE_QUESTIONS, ADVICE_WHAT, AdviceRecipient
-from .ehc_models import AdviceKind
+from .ehc import ADVICE_QUESTIONS, ADVICE_WHAT, CODE_OF_PRACTICE_EXCEPTIONS, PLAN_SECTIONS, AdviceRecipient
+from .ehc_models import AdviceKind, IssueDecision
+from .models import PauseReason
 
 ANSWER_MAX_LENGTH = 5000
 ADVICE_MISSING = {
@@ -100,3 +101,159 @@ class AdviceForm(forms.Form):
 
     def answer(self) -> dict[str, str]:
         return {key: self.cleaned_data[key] for key in ADVICE_QUESTIONS}
+
+
+SECTION_MAX_LENGTH = 10000
+REASON_MAX_LENGTH = 5000
+
+
+def _long_text(label: str, max_length: int, *, required: bool = True, rows: int = 5, help_text: str = "", **messages):
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"max_length": f"{label} must be {max_length:,} characters or fewer", **messages},
+    )
+
+
+class IssueDecisionForm(forms.Form):
+    """Whether to issue an EHC plan; not issuing needs the reasons and the parents told of their right to appeal."""
+
+    decision = forms.ChoiceField(
+        label="Will the council issue an EHC plan?",
+        choices=IssueDecision.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether to issue an EHC plan"},
+    )
+    reasons = _long_text(
+        "Reasons for not issuing a plan",
+        REASON_MAX_LENGTH,
+        required=False,
+        help_text="Only when not issuing. The parents are given these reasons in writing",
+    )
+    appeal_rights_given = forms.BooleanField(
+        label="The parents have been told of their right to appeal and of mediation (Code of Practice 9.61)",
+        required=False,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == IssueDecision.NOT_ISSUE:
+            if not (cleaned.get("reasons") or "").strip() and "reasons" not in self.errors:
+                self.add_error("reasons", "Enter the reasons for not issuing a plan")
+            if not cleaned.get("appeal_rights_given"):
+                self.add_error("appeal_rights_given", "Confirm the parents have been told of their right to appeal")
+        return cleaned
+
+
+class PlanForm(forms.Form):
+    """The plan's sections A to K, with the version of the saved plan the page was shown."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    required_sections: tuple[str, ...] = ()
+    omitted_sections: tuple[str, ...] = ()
+
+    def __init__(self, *args, section_hints: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, title in PLAN_SECTIONS.items():
+            if key in self.omitted_sections:
+                continue
+            label = f"Section {key}: {title}"
+            self.fields[f"section_{key}"] = _long_text(
+                label,
+                SECTION_MAX_LENGTH,
+                required=key in self.required_sections,
+                rows=6,
+                help_text=(section_hints or {}).get(key, ""),
+            )
+            self.fields[f"section_{key}"].error_messages["required"] = f"Write section {key} of the plan"
+
+    def sections(self) -> dict[str, str]:
+        return {
+            key: (self.cleaned_data.get(f"section_{key}") or "").strip()
+            for key in PLAN_SECTIONS
+            if f"section_{key}" in self.fields
+        }
+
+
+class DraftPlanForm(PlanForm):
+    """The draft plan: section I names no school until the final plan (Code of Practice 9.78)."""
+
+    omitted_sections = ("I",)
+
+
+class FinalPlanForm(PlanForm):
+    required_sections = ("A", "B", "E", "F", "I", "K")
+
+
+class DraftCommentForm(forms.Form):
+    """Comments on the draft plan that reached the coordinator from the family (or the setting, another way)."""
+
+    from_whom = forms.CharField(
+        label="Who are the comments from?",
+        max_length=150,
+        help_text="For example, Mia's mother",
+        error_messages={"required": "Enter who the comments are from"},
+    )
+    comments = _long_text("Comments", 10000)
+    preferred_school = forms.CharField(
+        label="Preferred school or setting (optional)",
+        required=False,
+        max_length=200,
+        help_text="The school the parents ask to be named in section I",
+    )
+    no_further_comments = forms.BooleanField(
+        label="The parents say they have no further comments",
+        required=False,
+        help_text="Then the plan can be finalised before the 15 days are over",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comments"].error_messages["required"] = "Enter the comments"
+
+
+class SettingCommentForm(forms.Form):
+    """The setting's own comments on the draft plan, sent through the portal."""
+
+    comments = _long_text("Your comments on the draft plan", 10000)
+    preferred_school = forms.CharField(
+        label="A school or setting you suggest naming in section I (optional)", required=False, max_length=200
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comments"].error_messages["required"] = "Write your comments on the draft plan"
+
+
+class NeedsAssessmentPauseForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why is the clock stopping?",
+        widget=forms.RadioSelect,
+        choices=[(reason.value, PauseReason(reason).label) for reason in CODE_OF_PRACTICE_EXCEPTIONS],
+        error_messages={"required": "Select why the clock is stopping"},
+    )
+
+
+class GoOnWithoutForm(forms.Form):
+    reason = _long_text("Why does the assessment go on without this advice?", 2000, rows=4)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = "Enter why the assessment goes on without this advice"
+
+
+class CoordinatorForm(forms.Form):
+    coordinator = forms.ModelChoiceField(
+        label="New assessment coordinator",
+        queryset=None,
+        empty_label="Select an officer",
+        error_messages={"required": "Select an officer", "invalid_choice": "Select an officer of this team"},
+    )
+
+    def __init__(self, *args, officers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["coordinator"].queryset = officers
+        self.fields["coordinator"].label_from_instance = lambda user: user.full_name

@@ -46,7 +46,7 @@ from identity.permissions import (
 )
 
 from . import deadlines, summaries
-from .ehc import needs_assessment_start
+from .ehc import needs_assessment_running, needs_assessment_start
 from .errors import AlreadyTaken, TransitionRefused
 from .flows import FLOWS
 from .models import (
@@ -311,6 +311,12 @@ def ensure_may_decide(actor: User, assessment: Assessment) -> None:
 
 def ensure_may_reopen(actor: User, assessment: Assessment) -> None:
     require(is_team_manager(actor, assessment.team), "Only a manager of this team can reopen its cases")
+    if needs_assessment_running(assessment):
+        # Reopening would start a new review beside a plan process that nothing then drives (issue #13).
+        raise TransitionRefused(
+            "This request cannot be reopened while its EHC needs assessment is under way: "
+            "the needs assessment must finish first"
+        )
     if not can_reopen(actor, assessment):
         raise TransitionRefused(
             f"Only cases closed in the last {settings.PORTAL_REOPEN_WINDOW_DAYS} days can be reopened"
@@ -793,6 +799,7 @@ def can_reopen(user: User, assessment: Assessment) -> bool:
         and assessment.closed_at is not None
         and timezone.now() - assessment.closed_at <= window
         and is_team_manager(user, assessment.team)
+        and not needs_assessment_running(assessment)
     )
 
 

@@ -18,7 +18,8 @@ from casework.services import case_read_record
 from casework.views.assessment import check_answers_page
 from identity.permissions import require
 
-from . import services
+from . import ehc, services
+from .ehc_models import NeedsAssessmentStage
 from .forms import (
     AssignForm,
     CloseForm,
@@ -135,8 +136,20 @@ def progress(request, pk: int):
             "consent_withdrawal": consent_withdrawal_of(assessment),
             "pause": open_pause(assessment),
             "today": timezone.localdate(),
+            **_needs_assessment_for_author(request.user, assessment),
         },
     )
+
+
+def _needs_assessment_for_author(user, assessment) -> dict:
+    """Where the request's EHC needs assessment is, and whether its author may read the draft plan now."""
+    found = ehc.needs_assessment_of(assessment)
+    return {
+        "needs_assessment_stage": found.get_stage_display() if found else "",
+        "may_comment_on_draft": found is not None
+        and found.stage == NeedsAssessmentStage.COMMENTS
+        and user.pk == assessment.author_id,
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -260,6 +273,7 @@ def _case_context(request, assessment, **bound_forms):
         "can_message": services.can_message(user, assessment),
         "can_record_consent_withdrawal": services.can_record_consent_withdrawal(user, assessment),
         "consent_withdrawal": consent_withdrawal_of(assessment),
+        "has_needs_assessment": ehc.needs_assessment_of(assessment) is not None,
     }
     context.update(bound_forms)
     # The one form posted with errors, for the error summary at the top of the page.

@@ -454,6 +454,22 @@ ACCESS: dict[str, Row] = {
     "workflows:ehc-advice-request": needs_assessment_row(officer=OK, team_manager=DENY, service_manager=DENY),
     # Only the professional asked (none in the world) or the coordinator gives advice; anyone else gets 404.
     "workflows:ehc-advice": needs_assessment_row(),
+    # The coordinator's steps: anyone else of the council who may read it gets 403; the coordinator, while the
+    # world's needs assessment is still asking for advice, is sent back to the overview with the reason.
+    "workflows:ehc-decide": needs_assessment_row(officer=GO, team_manager=DENY, service_manager=DENY),
+    "workflows:ehc-draft": needs_assessment_row(officer=GO, team_manager=DENY, service_manager=DENY),
+    "workflows:ehc-draft-send": needs_assessment_row("post", officer=GO, team_manager=DENY, service_manager=DENY),
+    "workflows:ehc-comments": needs_assessment_row(officer=GO, team_manager=DENY, service_manager=DENY),
+    "workflows:ehc-comments-end": needs_assessment_row("post", officer=GO, team_manager=DENY, service_manager=DENY),
+    "workflows:ehc-final": needs_assessment_row(officer=GO, team_manager=DENY, service_manager=DENY),
+    "workflows:ehc-advice-go-on-without": needs_assessment_row(officer=GO, team_manager=DENY, service_manager=DENY),
+    # The clock: the coordinator or a SEND manager (not paused in the world, so restarting it is refused).
+    "workflows:ehc-pause": needs_assessment_row(officer=OK, team_manager=OK, service_manager=DENY),
+    "workflows:ehc-resume": needs_assessment_row("post", officer=GO, team_manager=GO, service_manager=DENY),
+    # Only a SEND team manager hands the needs assessment to another coordinator.
+    "workflows:ehc-coordinator": needs_assessment_row(officer=DENY, team_manager=OK, service_manager=DENY),
+    # The draft plan is shown to the request's author only while it is out for comments: never in the world.
+    "workflows:ehc-setting-draft": needs_assessment_row(),
     # ------------------------------------------------------------ the admin: only through the portal's sign-in
     "admin:login": Row("get", "none", everyone(LOGIN)),
     "<unnamed admin/login/>": Row("get", "none", everyone(LOGIN)),

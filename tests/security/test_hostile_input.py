@@ -1,5 +1,6 @@
 """Every form of the portal, driven with generated hostile input: never a server error, never unescaped output."""
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -7,6 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.forms import CharField, MultiWidget
+from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -21,10 +23,22 @@ from identity.forms import (
     RegistrationForm,
     SecurityQuestionChangeForm,
 )
+from identity.models import User
 from tests.casework.conftest import valid_answers, verified_professional
 from tests.security.conftest import KINDS, World, request_and_undo, state_of_everything
+from tests.workflows.ehc_steps import advice_asked, all_advice_in, decided_to_issue, draft_sent, finalising
 from workflows import services
-from workflows.ehc_forms import AdviceRequestForm
+from workflows.ehc_forms import (
+    AdviceRequestForm,
+    CoordinatorForm,
+    DraftCommentForm,
+    DraftPlanForm,
+    FinalPlanForm,
+    GoOnWithoutForm,
+    IssueDecisionForm,
+    NeedsAssessmentPauseForm,
+    SettingCommentForm,
+)
 from workflows.forms import (
     ChildSearchForm,
     CloseForm,
@@ -37,6 +51,7 @@ from workflows.forms import (
     ReturnForm,
     SubjectAccessRequestForm,
 )
+from workflows.models import AdviceRequest, NeedsAssessment
 
 # Things people (and attackers) really type or paste: right-to-left overrides, emoji sequences, combining marks,
 # control characters and NUL, template and SQL syntax, numbers out of range, and markup that must stay text.
@@ -635,5 +650,71 @@ def test_a_section_with_an_invalid_answer_is_not_completed_and_says_why(world, k
         assert response.status_code == 200, (name, value, response.status_code)
         assert "govuk-error-summary" in response.content.decode(), (name, value)
         assert status != "completed", (name, value)
+
+    check()
+
+
+# ---------------------------------------------------------------- the needs assessment's steps, each at its stage
+
+
+def _needs_assessment_of_the_world(world: World):
+    return NeedsAssessment.objects.select_related("assessment", "coordinator").get(
+        assessment=world.case("ehcp", "closed")
+    )
+
+
+def _advice_overdue(needs_assessment):
+    advice_asked(needs_assessment, kinds=("health",))
+    # The request for advice is made today; its due date is put behind us rather than the clock moved on,
+    # which would end the world's signed-in sessions.
+    AdviceRequest.objects.filter(needs_assessment=needs_assessment).update(
+        due_on=timezone.localdate() - dt.timedelta(1)
+    )
+
+
+NEEDS_ASSESSMENT_FORMS = {
+    # (who, where, the form's fields, how to bring the world's needs assessment to the step's stage)
+    "ehc-decide": ("officer", "needs-assessment/decide/", IssueDecisionForm, all_advice_in),
+    "ehc-draft": ("officer", "needs-assessment/draft-plan/", DraftPlanForm, decided_to_issue),
+    "ehc-comments": ("officer", "needs-assessment/comments/", DraftCommentForm, draft_sent),
+    "ehc-final": ("officer", "needs-assessment/final-plan/", FinalPlanForm, finalising),
+    "ehc-pause": ("team_manager", "needs-assessment/pause/", NeedsAssessmentPauseForm, all_advice_in),
+    "ehc-advice-go-on-without": (
+        "officer",
+        "needs-assessment/advice/health/go-on-without/",
+        GoOnWithoutForm,
+        _advice_overdue,
+    ),
+    "ehc-coordinator": (
+        "team_manager",
+        "needs-assessment/coordinator/",
+        lambda: CoordinatorForm(officers=User.objects.none()),
+        advice_asked,
+    ),
+    "ehc-setting-draft": ("author", "draft-plan/", SettingCommentForm, draft_sent),
+}
+
+
+@pytest.mark.parametrize("form_id", NEEDS_ASSESSMENT_FORMS)
+def test_the_needs_assessment_forms_answer_hostile_input_without_a_server_error(world, form_id):
+    """Each step of the needs assessment, at the stage where its form is open: no 500, no raw markup back."""
+    role, suffix, form_class, bring_to_stage = NEEDS_ASSESSMENT_FORMS[form_id]
+    needs_assessment = _needs_assessment_of_the_world(world)
+    bring_to_stage(needs_assessment)
+    client = world.client_for(role, "ehcp")
+    prefix = "/assessments" if role == "author" else "/cases"
+    url = f"{prefix}/{needs_assessment.assessment_id}/{suffix}"
+    assert client.get(url).status_code == 200, "the form is open at this stage"
+    field_names = posted_names(form_class())
+
+    @BOUNDED
+    @given(data=form_data(field_names), encoding=st.sampled_from(["urlencoded", "multipart", "json"]))
+    def check(data, encoding):
+        response, _ = send(client, Form(role, lambda world: url, lambda world: field_names), url, data, encoding)
+        assert response.status_code < 500, (data, getattr(response, "exc_info", None))
+        if response.get("Content-Type", "").startswith("text/html"):
+            page = response.content.decode()
+            assert SCRIPT_PROBE not in page
+            assert ATTRIBUTE_PROBE not in page
 
     check()

@@ -424,8 +424,15 @@ ACCESS: dict[str, Row] = {
         officer=(HIDE, DENY, OK, GO, GO), team_manager=(HIDE, OK, OK, GO, GO), service_manager=COUNCIL_REFUSED
     ),
     # Reopening: a manager of the team, a recently closed case.
+    # The closed EHCP request's needs assessment is running: reopening it is refused with the reason.
     "workflows:reopen": case_row(
-        officer=COUNCIL_REFUSED, team_manager=(HIDE, GO, GO, GO, OK), service_manager=COUNCIL_REFUSED
+        officer=COUNCIL_REFUSED,
+        team_manager={
+            f"{kind} {state}": GO if (kind, state) == ("ehcp", "closed") else (HIDE, GO, GO, GO, OK)[index]
+            for kind in KINDS
+            for index, state in enumerate(STATES)
+        },
+        service_manager=COUNCIL_REFUSED,
     ),
     # The holder or a manager may restart the clock (refused with a message: it is not paused).
     "workflows:resume": case_row(

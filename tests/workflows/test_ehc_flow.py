@@ -13,6 +13,7 @@ from tests.workflows.ehc_steps import (
     active_tasks,
     advice_asked,
     agreed,
+    all_advice_in,
     assert_needs_assessment_flow_agrees,
     family_done,
     give,
@@ -50,7 +51,15 @@ def test_refusing_to_assess_starts_no_needs_assessment(people):
 
 
 def test_a_request_reopened_and_agreed_again_keeps_its_needs_assessment(people):
-    needs_assessment = agreed()
+    """Reopening waits for the needs assessment to end (it is refused while it runs: test_ehc_pages.py)."""
+    needs_assessment = all_advice_in()
+    ehc.issue_decide(
+        actor=needs_assessment.coordinator,
+        needs_assessment=needs_assessment,
+        decision="not_issue",
+        reasons="Met from the school's own resources",
+        appeal_rights_given=True,
+    )
     manager = join("send-statutory-assessment", role="manager")
     assessment = needs_assessment.assessment
     services.assessment_reopen(actor=manager, assessment=assessment, reason="Agreed on the wrong evidence")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import ehc_views, report_views, subject_access_views, views
+from . import adviser_views, ehc_views, report_views, subject_access_views, views
 
 app_name = "workflows"
 
@@ -26,6 +26,7 @@ urlpatterns = [
     path("cases/<int:pk>/needs-assessment/", ehc_views.needs_assessment, name="ehc"),
     path("cases/<int:pk>/needs-assessment/advice/", ehc_views.advice_request, name="ehc-advice-request"),
     path("cases/<int:pk>/needs-assessment/advice/<slug:advice_kind>/", ehc_views.advice_give, name="ehc-advice"),
+    path("advice/", adviser_views.advice_asked, name="advice-asked"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/settings/", views.notification_settings, name="notification-settings"),
     path("reports/", report_views.dashboard, name="reports"),

@@ -454,6 +454,8 @@ ACCESS: dict[str, Row] = {
     "workflows:ehc-advice-request": needs_assessment_row(officer=OK, team_manager=DENY, service_manager=DENY),
     # Only the professional asked (none in the world) or the coordinator gives advice; anyone else gets 404.
     "workflows:ehc-advice": needs_assessment_row(),
+    # Each signed-in person's own requests for advice (none in the world): the page answers everyone signed in.
+    "workflows:advice-asked": Row("get", "none", signed_in(OK)),
     # ------------------------------------------------------------ the admin: only through the portal's sign-in
     "admin:login": Row("get", "none", everyone(LOGIN)),
     "<unnamed admin/login/>": Row("get", "none", everyone(LOGIN)),

@@ -26,6 +26,11 @@ urlpatterns = [
     path("cases/<int:pk>/needs-assessment/", ehc_views.needs_assessment, name="ehc"),
     path("cases/<int:pk>/needs-assessment/advice/", ehc_views.advice_request, name="ehc-advice-request"),
     path("cases/<int:pk>/needs-assessment/advice/<slug:advice_kind>/", ehc_views.advice_give, name="ehc-advice"),
+    path(
+        "cases/<int:pk>/needs-assessment/advice/<slug:advice_kind>/documents/<int:document_id>/",
+        adviser_views.advice_document,
+        name="ehc-advice-document",
+    ),
     path("advice/", adviser_views.advice_asked, name="advice-asked"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/settings/", views.notification_settings, name="notification-settings"),

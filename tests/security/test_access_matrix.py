@@ -454,6 +454,9 @@ ACCESS: dict[str, Row] = {
     "workflows:ehc-advice-request": needs_assessment_row(officer=OK, team_manager=DENY, service_manager=DENY),
     # Only the professional asked (none in the world) or the coordinator gives advice; anyone else gets 404.
     "workflows:ehc-advice": needs_assessment_row(),
+    # A document sent with advice: none in the world (no advice asked for yet), so 404 for everyone; who may
+    # download one is tested in tests/workflows/test_ehc_advice_documents.py.
+    "workflows:ehc-advice-document": needs_assessment_row(),
     # Each signed-in person's own requests for advice (none in the world): the page answers everyone signed in.
     "workflows:advice-asked": Row("get", "none", signed_in(OK)),
     # ------------------------------------------------------------ the admin: only through the portal's sign-in
@@ -617,6 +620,8 @@ def case_params(world: World, case: Assessment) -> dict:
         "attachment_id": world.attachments[case.pk].pk,
         "collaborator_id": world.viewer_rows[case.pk].pk,
         "advice_kind": "health",
+        # No advice is asked for in the world, so no document of it exists: any number is one nobody may read.
+        "document_id": 1,
     }
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -206,3 +207,28 @@ def test_the_subject_access_copy_holds_the_documents_sent_with_advice(sent, demo
     [entry] = [d for d in case["documents"] if d["category"] == "Sent with the school or setting advice"]
     assert entry["name"] == "report.pdf"
     assert archive.read(entry["path"]) == pdf_bytes("the report")
+
+
+def test_someone_not_asked_cannot_send_advice_or_documents_and_no_file_is_left(asked_of_sam, people):
+    """The service checks the person itself (the page 404s first): refused, nothing saved, nothing on disk."""
+    before = stored_files()
+    stranger = ProfessionalFactory(email_verified_at=timezone.now())
+    with pytest.raises(PermissionDenied):
+        advice_give_with_documents(
+            actor=stranger,
+            advice=advice_of(asked_of_sam, "setting"),
+            answer=ANSWER,
+            documents=[document_check(name="report.pdf", content=pdf_bytes())],
+        )
+    assert stored_files() == before
+    assert advice_of(asked_of_sam, "setting").answered_on is None
+
+
+def test_each_document_has_a_history_row_saying_who_sent_it_and_why(sent, people):
+    _, document = sent
+    [row] = document.history.all()
+    assert (row.history_type, row.history_user, row.history_change_reason) == (
+        "+",
+        people.sam,
+        "Document sent with the advice",
+    )

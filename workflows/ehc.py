@@ -163,6 +163,10 @@ def _open_pause(assessment: Assessment) -> ClockPause | None:
     return ClockPause.objects.filter(assessment=assessment, ended_on__isnull=True).first()
 
 
+def _advice_named(advice: AdviceRequest) -> str:
+    return ehc_notifications.ADVICE_NAMED[advice.kind]
+
+
 def _date_change(label: str, before, after) -> dict:
     return {"field": label, "before": str(before or ""), "after": str(after or "")}
 
@@ -282,7 +286,7 @@ def advice_request(
         kind=CaseEventKind.ADVICE_REQUESTED,
         actor=actor,
         summary=f"Advice asked of {len(asked)} professional(s), due {asked[0].due_on:%-d %B %Y}",
-        changes=[_date_change(f"{advice.get_kind_display()} advice", "", advice.professional_name) for advice in asked],
+        changes=[_date_change(_advice_named(advice).capitalize(), "", advice.professional_name) for advice in asked],
     )
     ehc_notifications.advice_requested(asked)
     return needs_assessment
@@ -324,7 +328,7 @@ def advice_give(*, actor: User, advice: AdviceRequest, answer: dict[str, str]) -
         assessment=needs_assessment.assessment,
         kind=CaseEventKind.ADVICE_GIVEN,
         actor=actor,
-        summary=f"{advice.get_kind_display()} advice given",
+        summary=f"{_advice_named(advice).capitalize()} given",
     )
     ehc_notifications.advice_given(advice)
     return advice
@@ -364,7 +368,7 @@ def advice_close_unanswered(*, actor: User, advice: AdviceRequest, reason: str) 
         assessment=needs_assessment.assessment,
         kind=CaseEventKind.ADVICE_GONE_WITHOUT,
         actor=actor,
-        summary=f"Gone on without the {advice.get_kind_display().lower()} advice due {advice.due_on:%-d %B %Y}",
+        summary=f"Gone on without the {_advice_named(advice)} due {advice.due_on:%-d %B %Y}",
     )
     return advice
 

@@ -68,7 +68,7 @@ def test_each_step_of_an_issued_plan_is_on_the_requests_timeline(people):
     assert timeline_of(needs_assessment) == [
         (CaseEventKind.ADVICE_REQUESTED, tom, "Advice asked of 2 professional(s), due 26 May 2026"),
         (CaseEventKind.COORDINATOR_CHANGED, manager.full_name, f"Assessment coordinator changed to {new}"),
-        (CaseEventKind.ADVICE_GIVEN, new, "The school or setting advice given"),
+        (CaseEventKind.ADVICE_GIVEN, new, "School or setting advice given"),
         (CaseEventKind.ADVICE_GONE_WITHOUT, new, "Gone on without the health advice due 26 May 2026"),
         (CaseEventKind.DECIDED_TO_ISSUE, new, "A draft EHC plan is next"),
         (CaseEventKind.DRAFT_PLAN_SENT, new, "Comments due by 11 June 2026"),
@@ -79,7 +79,7 @@ def test_each_step_of_an_issued_plan_is_on_the_requests_timeline(people):
     asked = CaseEvent.objects.get(assessment_id=needs_assessment.assessment_id, kind=CaseEventKind.ADVICE_REQUESTED)
     assert asked.changes == [
         {"field": "Health advice", "before": "", "after": "health adviser"},
-        {"field": "The school or setting advice", "before": "", "after": "setting adviser"},
+        {"field": "School or setting advice", "before": "", "after": "setting adviser"},
     ]
     changed = CaseEvent.objects.get(
         assessment_id=needs_assessment.assessment_id, kind=CaseEventKind.COORDINATOR_CHANGED

@@ -359,6 +359,16 @@ class CaseEventKind(models.TextChoices):
     CLOCK_RESUMED = "clock_resumed", "Deadline clock resumed"
     PLAN_ISSUED = "plan_issued", "Final EHC plan issued"
     CONSENT_WITHDRAWN = "consent_withdrawn", "Consent withdrawn by the family"
+    # The EHC needs assessment's steps (workflows.ehc).
+    ADVICE_REQUESTED = "advice_requested", "Advice asked for"
+    ADVICE_GIVEN = "advice_given", "Advice given"
+    ADVICE_GONE_WITHOUT = "advice_gone_without", "Gone on without advice"
+    COORDINATOR_CHANGED = "coordinator_changed", "Assessment coordinator changed"
+    DECIDED_TO_ISSUE = "decided_to_issue", "Decided to issue an EHC plan"
+    DECIDED_NOT_TO_ISSUE = "decided_not_to_issue", "Decided not to issue an EHC plan"
+    DRAFT_PLAN_SENT = "draft_plan_sent", "Draft EHC plan sent for comments"
+    DRAFT_COMMENTS_RECORDED = "draft_comments_recorded", "Comments on the draft plan recorded"
+    COMMENT_PERIOD_ENDED = "comment_period_ended", "Comment period on the draft plan ended"
 
 
 class CaseEvent(models.Model):

@@ -47,6 +47,8 @@ def navigation_for(request) -> list[NavigationItem]:
     links = []
     if can_start_assessment(user):
         links.append(("Your assessments", "casework:home"))
+        # Professionals are the ones asked for advice for EHC needs assessments (workflows.ehc_adviser).
+        links.append(("Advice asked of you", "workflows:advice-asked"))
     if is_council_user(user):
         links.append(("Work", "workflows:work"))
     if may_see_reports(user):

@@ -32,7 +32,7 @@ from identity.models import TeamMembership, TeamRole, User
 from identity.permissions import REVIEW_ASSESSMENT, VIEW_ASSESSMENT, grant, require
 from portal.access_log import access_denied_record
 
-from . import deadlines, ehc_dates, summaries
+from . import deadlines, ehc_dates, ehc_notifications, summaries
 from .ehc_flows import ADVICE_NODES, NeedsAssessmentFlow
 from .ehc_models import (
     AdviceKind,
@@ -169,6 +169,10 @@ def _open_pause(assessment: Assessment) -> ClockPause | None:
     return ClockPause.objects.filter(assessment=assessment, ended_on__isnull=True).first()
 
 
+def _advice_named(advice: AdviceRequest) -> str:
+    return ehc_notifications.ADVICE_NAMED[advice.kind]
+
+
 def _date_change(label: str, before, after) -> dict:
     return {"field": label, "before": str(before or ""), "after": str(after or "")}
 
@@ -254,6 +258,7 @@ def advice_request(
         if kind not in recipients and not not_sought.get(kind):
             raise TransitionRefused(f"Ask someone for {ADVICE_WHAT[kind]} or say why it is not needed")
     today = timezone.localdate()
+    asked = []
     for kind, recipient in recipients.items():
         name, email = recipient.name.strip(), recipient.email.strip().lower()
         what = ADVICE_WHAT[kind]
@@ -276,11 +281,20 @@ def advice_request(
         request._history_user = actor
         request.full_clean()
         request.save()
+        asked.append(request)
     needs_assessment.advice_requested_on = today
     needs_assessment.advice_not_sought = not_sought
     needs_assessment.stage = NeedsAssessmentStage.GATHERING_ADVICE
     _save(needs_assessment, f"Advice asked for from {len(recipients)} professional(s)", actor)
     _complete_coordinator_step(needs_assessment, NeedsAssessmentFlow.request_advice)
+    case_event_record(
+        assessment=needs_assessment.assessment,
+        kind=CaseEventKind.ADVICE_REQUESTED,
+        actor=actor,
+        summary=f"Advice asked of {len(asked)} professional(s), due {asked[0].due_on:%-d %B %Y}",
+        changes=[_date_change(_advice_named(advice).capitalize(), "", advice.professional_name) for advice in asked],
+    )
+    ehc_notifications.advice_requested(asked)
     return needs_assessment
 
 
@@ -309,10 +323,20 @@ def advice_give(*, actor: User, advice: AdviceRequest, answer: dict[str, str]) -
     advice.answer = answer
     advice.answered_on = timezone.localdate()
     advice.answered_by = actor
+    if advice.professional_id is None and actor.email.lower() == advice.professional_email:
+        # Invited by e-mail, they have since registered with that address: the request is theirs now.
+        advice.professional = actor
     advice._change_reason = "Advice given"
     advice._history_user = actor
     advice.save()
     _advice_branch_done(needs_assessment, advice, actor)
+    case_event_record(
+        assessment=needs_assessment.assessment,
+        kind=CaseEventKind.ADVICE_GIVEN,
+        actor=actor,
+        summary=f"{_advice_named(advice).capitalize()} given",
+    )
+    ehc_notifications.advice_given(advice)
     return advice
 
 
@@ -346,6 +370,12 @@ def advice_close_unanswered(*, actor: User, advice: AdviceRequest, reason: str) 
     advice._history_user = actor
     advice.save()
     _advice_branch_done(needs_assessment, advice, actor)
+    case_event_record(
+        assessment=needs_assessment.assessment,
+        kind=CaseEventKind.ADVICE_GONE_WITHOUT,
+        actor=actor,
+        summary=f"Gone on without the {_advice_named(advice)} due {advice.due_on:%-d %B %Y}",
+    )
     return advice
 
 
@@ -370,6 +400,13 @@ def coordinator_assign(*, actor: User, needs_assessment: NeedsAssessment, coordi
     ):
         task.owner = coordinator
         task.save(update_fields=["owner"])
+    case_event_record(
+        assessment=assessment,
+        kind=CaseEventKind.COORDINATOR_CHANGED,
+        actor=actor,
+        summary=f"Assessment coordinator changed to {coordinator.full_name}",
+        changes=[{"field": "Assessment coordinator", "before": previous.full_name, "after": coordinator.full_name}],
+    )
     return needs_assessment
 
 
@@ -408,6 +445,15 @@ def issue_decide(
     if decision == IssueDecision.NOT_ISSUE:
         _end_pause(needs_assessment, actor)
     _complete_coordinator_step(needs_assessment, NeedsAssessmentFlow.decide_issue)
+    issuing = decision == IssueDecision.ISSUE
+    case_event_record(
+        assessment=needs_assessment.assessment,
+        kind=CaseEventKind.DECIDED_TO_ISSUE if issuing else CaseEventKind.DECIDED_NOT_TO_ISSUE,
+        actor=actor,
+        summary="A draft EHC plan is next" if issuing else "The parents were told of their right to appeal",
+    )
+    if not issuing:
+        ehc_notifications.plan_not_issued(needs_assessment)
     return needs_assessment
 
 
@@ -473,6 +519,14 @@ def draft_plan_send(*, actor: User, needs_assessment: NeedsAssessment, version: 
     needs_assessment.stage = NeedsAssessmentStage.COMMENTS
     _save(needs_assessment, "Draft plan sent for comments", actor)
     _complete_coordinator_step(needs_assessment, NeedsAssessmentFlow.draft_plan)
+    case_event_record(
+        assessment=needs_assessment.assessment,
+        kind=CaseEventKind.DRAFT_PLAN_SENT,
+        actor=actor,
+        summary=f"Comments due by {needs_assessment.comments_due:%-d %B %Y}",
+        changes=[_date_change("Comments on the draft plan due", "", needs_assessment.comments_due)],
+    )
+    ehc_notifications.draft_plan_sent(needs_assessment)
     return needs_assessment
 
 
@@ -505,6 +559,12 @@ def draft_comment_record(
     comment._history_user = actor
     comment.full_clean()
     comment.save()
+    case_event_record(
+        assessment=needs_assessment.assessment,
+        kind=CaseEventKind.DRAFT_COMMENTS_RECORDED,
+        actor=actor,
+        summary=f"Comments from {comment.from_whom}" + (" (no further comments)" if no_further_comments else ""),
+    )
     return comment
 
 
@@ -556,6 +616,12 @@ def comment_period_close(*, actor: User, needs_assessment: NeedsAssessment) -> N
     needs_assessment.stage = NeedsAssessmentStage.FINALISING
     _save(needs_assessment, "Comment period ended", actor, "stage")
     NeedsAssessmentFlow.comment_period.run(_task(needs_assessment, NeedsAssessmentFlow.comment_period))
+    case_event_record(
+        assessment=needs_assessment.assessment,
+        kind=CaseEventKind.COMMENT_PERIOD_ENDED,
+        actor=actor,
+        summary="The final plan is next",
+    )
     return needs_assessment
 
 
@@ -591,6 +657,7 @@ def final_plan_issue(*, actor: User, needs_assessment: NeedsAssessment, sections
         summary=f"Final EHC plan issued on {today:%-d %B %Y}",
         changes=[_date_change("Final plan issued", "", today)],
     )
+    ehc_notifications.plan_issued(needs_assessment)
     return needs_assessment
 
 

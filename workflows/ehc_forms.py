@@ -1,8 +1,12 @@
 """Forms of the EHC needs assessment's pages: advice, the decision whether to issue, the plan, comments, the clock."""
 
 from django import forms
+from django.conf import settings
+
+from casework.evidence import ALLOWED_DESCRIPTION, EvidenceRejected, document_check
 
 from .ehc import ADVICE_QUESTIONS, ADVICE_WHAT, CODE_OF_PRACTICE_EXCEPTIONS, PLAN_SECTIONS, AdviceRecipient
+from .ehc_adviser import MAX_DOCUMENTS
 from .ehc_models import AdviceKind, IssueDecision
 from .models import PauseReason
 
@@ -83,8 +87,32 @@ class AdviceRequestForm(forms.Form):
         }
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class DocumentsField(forms.FileField):
+    """Any number of files from one file input (none is fine), each checked by its content as evidence is."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = [file for file in (data if isinstance(data, list | tuple) else [data]) if file]
+        if len(files) > MAX_DOCUMENTS:
+            raise forms.ValidationError(f"Select up to {MAX_DOCUMENTS} documents")
+        checked, problems = [], []
+        for file in files:
+            try:
+                checked.append(document_check(name=file.name, content=file.read()))
+            except EvidenceRejected as rejection:
+                problems.append(f"{file.name}: {rejection}")
+        if problems:
+            raise forms.ValidationError(problems)
+        return checked
+
+
 class AdviceForm(forms.Form):
-    """The professional's advice: three questions, each answered in their own words."""
+    """The professional's advice: three questions, each answered in their own words, and any reports."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,9 +126,19 @@ class AdviceForm(forms.Form):
                     "max_length": f"The answer must be {ANSWER_MAX_LENGTH:,} characters or fewer",
                 },
             )
+        self.fields["documents"] = DocumentsField(
+            label="Attach reports or other documents (optional)",
+            required=False,
+            help_text=f"Up to {MAX_DOCUMENTS} files, each {ALLOWED_DESCRIPTION} smaller than "
+            f"{settings.PORTAL_ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB. If there is a problem with the form, "
+            "choose the files again: they are not kept",
+        )
 
     def answer(self) -> dict[str, str]:
         return {key: self.cleaned_data[key] for key in ADVICE_QUESTIONS}
+
+    def documents(self):
+        return self.cleaned_data["documents"]
 
 
 SECTION_MAX_LENGTH = 10000

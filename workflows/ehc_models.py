@@ -3,8 +3,11 @@
 Imported by workflows.models, so Django finds these models in the workflows app.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process
 
@@ -107,9 +110,37 @@ class AdviceRequest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["needs_assessment", "kind"], name="workflows_advice_once_per_kind")
         ]
+        # "Advice asked of you" finds what was asked of an address before it was registered.
+        indexes = [models.Index(fields=["professional_email"], name="workflows_advice_email")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} advice for {self.needs_assessment_id}"
+
+
+def advice_attachment_path(instance, filename: str) -> str:
+    # As for evidence (casework.models.attachment_path): the stored name is made here, never taken from the upload.
+    return f"advice/{instance.advice_id}/{uuid.uuid4().hex}{instance.extension}"
+
+
+class AdviceAttachment(models.Model):
+    """A document sent with a professional's advice (a report), checked and stored as evidence is."""
+
+    advice = models.ForeignKey(AdviceRequest, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=advice_attachment_path, max_length=200)
+    original_name = models.CharField(max_length=255)
+    extension = models.CharField(max_length=10)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class DraftPlanComment(models.Model):

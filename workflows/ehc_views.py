@@ -9,11 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from casework.evidence import EvidenceRejected
 from casework.models import DisclosureKind
 from casework.services import case_read_record
 from identity.permissions import require
 
-from . import ehc
+from . import ehc, ehc_adviser
 from .ehc_forms import (
     AdviceForm,
     AdviceRequestForm,
@@ -405,18 +406,25 @@ def ehc_due_text(needs_assessment) -> str:
 
 @require_http_methods(["GET", "POST"])
 def advice_give(request, pk: int, advice_kind: str):
-    """The professional's advice for a needs assessment, answered as three questions."""
+    """The professional's advice for a needs assessment, answered as three questions, with any reports attached."""
     advice = ehc.advice_for_adviser(request.user, pk, advice_kind)
     awaited = advice.answered_on is None and advice.closed_unanswered_on is None
-    form = AdviceForm(_posted(request) if awaited else None)
-    if request.method == "POST" and awaited and form.is_valid():
+    posted = request.method == "POST" and awaited
+    form = AdviceForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
         try:
-            ehc.advice_give(actor=request.user, advice=advice, answer=form.answer())
+            ehc_adviser.advice_give_with_documents(
+                actor=request.user, advice=advice, answer=form.answer(), documents=form.documents()
+            )
         except TransitionRefused as refusal:
             messages.error(request, str(refusal))
+            return redirect("workflows:ehc-advice", pk=pk, advice_kind=advice_kind)
+        except EvidenceRejected as rejection:
+            # The documents could not be stored: the answers are shown again as typed.
+            form.add_error("documents", str(rejection))
         else:
             messages.success(request, "Thank you: your advice has been sent to the assessment coordinator")
-        return redirect("workflows:ehc-advice", pk=pk, advice_kind=advice_kind)
+            return redirect("workflows:ehc-advice", pk=pk, advice_kind=advice_kind)
     return render(
         request,
         "workflows/ehc/advice_give.html",
@@ -426,6 +434,9 @@ def advice_give(request, pk: int, advice_kind: str):
             "form": form,
             "awaited": awaited,
             "answers": [(question, advice.answer.get(key, "")) for key, question in ehc.ADVICE_QUESTIONS.items()],
+            "documents": list(advice.attachments.order_by("uploaded_at", "pk")),
+            # The professional asked came from their list; the coordinator from the needs assessment.
+            "back_to_list": request.user.pk != advice.needs_assessment.coordinator_id,
         },
     )
 

@@ -122,6 +122,16 @@ class NotificationKind(models.TextChoices):
     DEADLINE_SOON = "deadline_soon", "A deadline is 5 working days away"
     OVERDUE = "overdue", "An assessment is overdue"
     CONSENT_WITHDRAWN = "consent_withdrawn", "The family withdrew consent for an assessment"
+    # The EHC needs assessment (workflows.ehc_notifications); a value fits the 20 characters of the column.
+    ADVICE_REQUESTED = "advice_requested", "Your advice was asked for an EHC needs assessment"
+    ADVICE_INVITATION = "advice_invitation", "An invitation to register and give advice"
+    ADVICE_DUE_SOON = "advice_due_soon", "Advice you were asked for is due in 5 working days"
+    ADVICE_OVERDUE = "advice_overdue", "Advice for an EHC needs assessment is overdue"
+    ADVICE_ESCALATED = "advice_escalated", "Advice is still missing well after its due date"
+    ADVICE_GIVEN = "advice_given", "A professional gave their advice"
+    DRAFT_PLAN_SENT = "draft_plan_sent", "A draft EHC plan was sent for comments"
+    PLAN_ISSUED = "plan_issued", "A final EHC plan was issued"
+    PLAN_NOT_ISSUED = "plan_not_issued", "The council decided not to issue an EHC plan"
 
 
 # People must get these whatever their choices: they need action, or they are a decision.
@@ -132,6 +142,13 @@ MANDATORY_KINDS = frozenset(
         NotificationKind.OVERDUE,
         NotificationKind.ASSIGNED,
         NotificationKind.CONSENT_WITHDRAWN,
+        NotificationKind.ADVICE_REQUESTED,
+        NotificationKind.ADVICE_INVITATION,
+        NotificationKind.ADVICE_OVERDUE,
+        NotificationKind.ADVICE_ESCALATED,
+        NotificationKind.DRAFT_PLAN_SENT,
+        NotificationKind.PLAN_ISSUED,
+        NotificationKind.PLAN_NOT_ISSUED,
     }
 )
 

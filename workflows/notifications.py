@@ -43,6 +43,15 @@ SUBJECTS = {
     NotificationKind.OVERDUE: "Overdue since {due_date}: {reference}",
     # No child's name: the family has withdrawn the consent to share it.
     NotificationKind.CONSENT_WITHDRAWN: "{reference}: the family has withdrawn consent",
+    NotificationKind.ADVICE_REQUESTED: "Action needed: {advice_kind} for {reference} by {due_date}",
+    NotificationKind.ADVICE_INVITATION: "Action needed: register to give {advice_kind} for {reference}",
+    NotificationKind.ADVICE_DUE_SOON: "Advice due on {due_date}: {reference}",
+    NotificationKind.ADVICE_OVERDUE: "Advice overdue since {due_date}: {reference}",
+    NotificationKind.ADVICE_ESCALATED: "Advice still missing, due {due_date}: {reference}",
+    NotificationKind.ADVICE_GIVEN: "Advice given for {reference}: {advice_kind}",
+    NotificationKind.DRAFT_PLAN_SENT: "Draft EHC plan for {reference}: comments by {comments_due}",
+    NotificationKind.PLAN_ISSUED: "Final EHC plan issued for {reference}",
+    NotificationKind.PLAN_NOT_ISSUED: "Decision on {reference}: no EHC plan will be issued",
 }
 
 # What an e-mail may carry from the change it tells of: names of council staff and professionals, teams,
@@ -66,6 +75,16 @@ EMAIL_CONTEXT_KEYS = frozenset(
         "status",
         "resubmission",
         "recorder",
+        # The EHC needs assessment: the kind of advice (a label), who is asked and who coordinates, dates, and
+        # the link to register with (workflows.ehc_notifications).
+        "advice_kind",
+        "professional",
+        "coordinator",
+        "register_link",
+        "comments_due",
+        "issued_on",
+        "for_coordinator",
+        "working_days_late",
     }
 )
 

@@ -11,6 +11,8 @@ from casework.models import Assessment, Status
 from identity.models import TeamMembership, TeamRole
 
 from . import deadlines
+from .ehc_models import AdviceRequest, NeedsAssessmentStage
+from .ehc_notifications import advice_context, coordinator_link, to_adviser
 from .models import ClockPause, NotificationKind
 from .notifications import notify
 
@@ -90,3 +92,71 @@ def _tell_holder(assessment: Assessment, kind: NotificationKind, key: str) -> in
 
 def _sent(notification) -> int:
     return 1 if notification is not None else 0
+
+
+def advice_reminders_send(today: datetime.date | None = None) -> int:
+    """Remind of the needs assessment's advice as for decisions: due soon, overdue, then escalated. Idempotent.
+
+    Due within PORTAL_REMINDER_WORKING_DAYS: the professional asked. Overdue: the professional and the coordinator.
+    Still missing PORTAL_ADVICE_ESCALATION_WORKING_DAYS working days after its due date: the SEND team's managers.
+    None for advice given or gone on without, while the clock is paused, or once the assessment has moved on.
+    """
+    today = today or timezone.localdate()
+    holidays = deadlines.bank_holidays()
+    soon = deadlines.add_working_days(today, settings.PORTAL_REMINDER_WORKING_DAYS, holidays)
+    paused = ClockPause.objects.filter(assessment=OuterRef("needs_assessment__assessment"), ended_on__isnull=True)
+    awaited = (
+        AdviceRequest.objects.filter(
+            answered_on__isnull=True,
+            closed_unanswered_on__isnull=True,
+            needs_assessment__stage=NeedsAssessmentStage.GATHERING_ADVICE,
+        )
+        .exclude(Exists(paused))
+        .select_related("professional", "needs_assessment__coordinator", "needs_assessment__assessment")
+        .order_by("pk")
+    )
+    sent = 0
+    for advice in awaited.filter(due_on__gte=today, due_on__lte=soon):
+        key = f"advice-soon:{advice.pk}:{advice.due_on}"
+        sent += _sent(notify(**to_adviser(advice, NotificationKind.ADVICE_DUE_SOON, dedupe_key=key)))
+    for advice in awaited.filter(due_on__lt=today):
+        sent += _advice_overdue_send(advice, today, holidays)
+    return sent
+
+
+def _advice_overdue_send(advice: AdviceRequest, today: datetime.date, holidays) -> int:
+    needs_assessment = advice.needs_assessment
+    assessment = needs_assessment.assessment
+    # The due date is in the key: advice moved on by a pause and missed again is told of again.
+    key = f"advice-overdue:{advice.pk}:{advice.due_on}"
+    sent = _sent(notify(**to_adviser(advice, NotificationKind.ADVICE_OVERDUE, dedupe_key=f"{key}:professional")))
+    sent += _sent(
+        notify(
+            kind=NotificationKind.ADVICE_OVERDUE,
+            assessment=assessment,
+            recipient=needs_assessment.coordinator,
+            link=coordinator_link(needs_assessment),
+            context={**advice_context(advice), "for_coordinator": True},
+            dedupe_key=f"{key}:coordinator:{needs_assessment.coordinator_id}",
+        )
+    )
+    escalate_on = deadlines.add_working_days(advice.due_on, settings.PORTAL_ADVICE_ESCALATION_WORKING_DAYS, holidays)
+    if today < escalate_on:
+        return sent
+    context = {
+        **advice_context(advice),
+        "working_days_late": deadlines.working_days_between(advice.due_on, today, holidays),
+    }
+    managers = TeamMembership.objects.filter(team_id=assessment.team_id, role=TeamRole.MANAGER, user__is_active=True)
+    for membership in managers.select_related("user").order_by("pk"):
+        sent += _sent(
+            notify(
+                kind=NotificationKind.ADVICE_ESCALATED,
+                assessment=assessment,
+                recipient=membership.user,
+                link=coordinator_link(needs_assessment),
+                context=context,
+                dedupe_key=f"advice-escalated:{advice.pk}:{advice.due_on}:manager:{membership.user_id}",
+            )
+        )
+    return sent

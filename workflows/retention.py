@@ -12,7 +12,7 @@ from viewflow.workflow.models import Task
 from casework.models import Assessment, RetentionActionKind
 from casework.retention import retention_apply, retention_due
 
-from .ehc_models import AdviceRequest, DraftPlanComment, NeedsAssessment, NeedsAssessmentProcess
+from .ehc_models import AdviceAttachment, AdviceRequest, DraftPlanComment, NeedsAssessment, NeedsAssessmentProcess
 from .models import AssessmentReview, CaseMessage, ClockPause, Notification
 
 __all__ = ["retention_apply", "retention_due", "review_data_remove"]
@@ -54,6 +54,16 @@ def _needs_assessment_remove(assessment: Assessment, counts: Counter) -> None:
     processes = NeedsAssessmentProcess.objects.filter(needs_assessment=needs_assessment)
     Task.objects.filter(process__in=processes).delete()
     processes.delete()
+    # The documents sent with the advice: the files first (inside the transaction, as for evidence: a file
+    # already gone is no error), then their rows and history.
+    documents = list(AdviceAttachment.objects.filter(advice__needs_assessment=needs_assessment))
+    advice_ids = list(AdviceRequest.objects.filter(needs_assessment=needs_assessment).values_list("pk", flat=True))
+    for document in documents:
+        document.file.storage.delete(document.file.name)
+        document.delete()
+    if documents:
+        counts["advice_files"] = len(documents)
+    counts["history_rows_deleted"] += AdviceAttachment.history.filter(advice_id__in=advice_ids).delete()[0]
     # Deleting through the ORM writes a last history row of each; those go with the rest afterwards.
     kept_id = needs_assessment.pk
     needs_assessment.delete()

@@ -39,7 +39,8 @@ from identity.models import User
 from identity.permissions import can_answer_subject_access, require
 
 from . import deadlines
-from .ehc_models import NeedsAssessment
+from .ehc_models import AdviceAttachment, NeedsAssessment
+from .ehc_notifications import ADVICE_NAMED
 from .models import CaseMessage, ClockPause, Notification
 
 
@@ -234,6 +235,23 @@ def _case_data(assessment: Assessment, users: dict[int, User]) -> dict:
                 "_attachment": attachment,
             }
         )
+    # The documents sent with the needs assessment's advice go in the copy beside the evidence.
+    for document in AdviceAttachment.objects.filter(advice__needs_assessment__assessment=assessment).select_related(
+        "advice"
+    ):
+        documents.append(
+            {
+                "name": document.original_name,
+                "category": f"Sent with the {ADVICE_NAMED[document.advice.kind]}",
+                "description": "",
+                "content_type": document.content_type,
+                "size_bytes": document.size,
+                "uploaded_by": who(document.uploaded_by_id),
+                "uploaded_at": document.uploaded_at,
+                "path": f"documents/{assessment.reference}/advice-{document.pk}-{_safe_name(document.original_name)}",
+                "_attachment": document,
+            }
+        )
     removed_documents = [
         {"name": row.original_name, "removed_at": row.history_date, "removed_by": who(row.history_user_id)}
         for row in Attachment.history.filter(assessment_id=assessment.pk, history_type="-").order_by("history_date")
@@ -414,6 +432,11 @@ def subject_access_data(
             | Q(pk__in=Collaborator.history.filter(assessment_id__in=case_ids).values("history_user_id"))
             | Q(pk__in=Attachment.history.filter(assessment_id__in=case_ids).values("history_user_id"))
             | Q(pk__in=Attachment.objects.filter(assessment_id__in=case_ids).values("uploaded_by_id"))
+            | Q(
+                pk__in=AdviceAttachment.objects.filter(advice__needs_assessment__assessment_id__in=case_ids).values(
+                    "uploaded_by_id"
+                )
+            )
             | Q(pk__in=SectionDraft.objects.filter(assessment_id__in=case_ids).values("user_id"))
             | Q(pk__in=ClockPause.objects.filter(assessment_id__in=case_ids).values("started_by_id"))
             | Q(pk__in=ConsentWithdrawal.objects.filter(assessment_id__in=case_ids).values("recorded_by_id"))

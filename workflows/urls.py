@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import ehc_views, report_views, subject_access_views, views
+from . import adviser_views, ehc_views, report_views, subject_access_views, views
 
 app_name = "workflows"
 
@@ -41,6 +41,12 @@ urlpatterns = [
     path("cases/<int:pk>/needs-assessment/resume/", ehc_views.clock_resume, name="ehc-resume"),
     path("cases/<int:pk>/needs-assessment/coordinator/", ehc_views.coordinator_assign, name="ehc-coordinator"),
     path("assessments/<int:pk>/draft-plan/", ehc_views.setting_draft_plan, name="ehc-setting-draft"),
+    path(
+        "cases/<int:pk>/needs-assessment/advice/<slug:advice_kind>/documents/<int:document_id>/",
+        adviser_views.advice_document,
+        name="ehc-advice-document",
+    ),
+    path("advice/", adviser_views.advice_asked, name="advice-asked"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/settings/", views.notification_settings, name="notification-settings"),
     path("reports/", report_views.dashboard, name="reports"),

@@ -261,6 +261,10 @@ PORTAL_DEADLINES = {
 # EHCP clock, which stops only for the Code of Practice 9.42 exceptions an officer records.
 PORTAL_CLOCK_PAUSES_WHEN_RETURNED = {"ehcp": False, "ehat": True, "young_carers": True}
 PORTAL_REMINDER_WORKING_DAYS = 5
+# Advice for an EHC needs assessment still missing this many working days after its due date goes to the SEND
+# team's managers: two working weeks leave the coordinator time to chase it, and advice asked for soon after week 6
+# is due by week 12 or 13, so the managers still hear of it before the week 16 decision.
+PORTAL_ADVICE_ESCALATION_WORKING_DAYS = env.int("PORTAL_ADVICE_ESCALATION_WORKING_DAYS", default=10)
 PORTAL_REOPEN_WINDOW_DAYS = env.int("PORTAL_REOPEN_WINDOW_DAYS", default=30)
 # A manager's dashboard over a county's history costs a second or more of database time (bench/README.md):
 # its figures are worked out at most this often for the same teams and filters, and the page says when.

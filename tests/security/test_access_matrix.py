@@ -477,6 +477,11 @@ ACCESS: dict[str, Row] = {
     "workflows:ehc-coordinator": needs_assessment_row(officer=DENY, team_manager=OK, service_manager=DENY),
     # The draft plan is shown to the request's author only while it is out for comments: never in the world.
     "workflows:ehc-setting-draft": needs_assessment_row(),
+    # A document sent with advice: none in the world (no advice asked for yet), so 404 for everyone; who may
+    # download one is tested in tests/workflows/test_ehc_advice_documents.py.
+    "workflows:ehc-advice-document": needs_assessment_row(),
+    # Each signed-in person's own requests for advice (none in the world): the page answers everyone signed in.
+    "workflows:advice-asked": Row("get", "none", signed_in(OK)),
     # ------------------------------------------------------------ the admin: only through the portal's sign-in
     "admin:login": Row("get", "none", everyone(LOGIN)),
     "<unnamed admin/login/>": Row("get", "none", everyone(LOGIN)),
@@ -638,6 +643,8 @@ def case_params(world: World, case: Assessment) -> dict:
         "attachment_id": world.attachments[case.pk].pk,
         "collaborator_id": world.viewer_rows[case.pk].pk,
         "advice_kind": "health",
+        # No advice is asked for in the world, so no document of it exists: any number is one nobody may read.
+        "document_id": 1,
     }
 
 

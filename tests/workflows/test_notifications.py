@@ -11,6 +11,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from casework.models import Outcome, Status
+from identity.models import TeamRole
 from tests.casework.conftest import share, start
 from tests.factories import ProfessionalFactory
 from tests.helpers import emails_to, last_email_to
@@ -21,12 +22,14 @@ from tests.workflows.conftest import (
     close_it,
     draft,
     fresh,
+    join,
     resubmit,
     return_it,
     submitted,
     withdraw_it,
 )
-from workflows import services
+from tests.workflows.ehc_steps import advice_of, all_advice_in, needs_assessment_of
+from workflows import ehc, services
 from workflows.models import (
     MANDATORY_KINDS,
     DeliveryStatus,
@@ -35,7 +38,7 @@ from workflows.models import (
     NotificationPreference,
 )
 from workflows.notifications import notification_deliver, notifications_sweep
-from workflows.reminders import deadline_reminders_send
+from workflows.reminders import advice_reminders_send, deadline_reminders_send
 
 NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
 
@@ -228,6 +231,15 @@ WHAT_TO_DO = {
     NotificationKind.DEADLINE_SOON: "What to do: make the decision",
     NotificationKind.OVERDUE: "Please act on it today",
     NotificationKind.CONSENT_WITHDRAWN: "If you work with the family, talk to them",
+    NotificationKind.ADVICE_REQUESTED: "What to do: sign in and answer the three questions of the advice form",
+    NotificationKind.ADVICE_INVITATION: "Register with this e-mail address (the one this message was sent to)",
+    NotificationKind.ADVICE_DUE_SOON: "What to do: give your advice before then",
+    NotificationKind.ADVICE_OVERDUE: "today, or ",
+    NotificationKind.ADVICE_ESCALATED: "What to do: agree with Tom Evans today how the assessment goes on",
+    NotificationKind.ADVICE_GIVEN: "once all the advice is in, decide whether to issue a plan",
+    NotificationKind.DRAFT_PLAN_SENT: "What to do: read the draft and send any comments to Tom Evans by",
+    NotificationKind.PLAN_ISSUED: "Sign in to see the key dates and what happens next",
+    NotificationKind.PLAN_NOT_ISSUED: "Sign in to see the decision and what happens next",
 }
 
 # What happened, in each e-mail, in words the reader can act on without opening the case.
@@ -245,7 +257,18 @@ WHAT_HAPPENED = {
     NotificationKind.DEADLINE_SOON: "is due on",
     NotificationKind.OVERDUE: "is overdue",
     NotificationKind.CONSENT_WITHDRAWN: "The family has withdrawn their consent for {reference}",
+    NotificationKind.ADVICE_REQUESTED: "Tom Evans, the council's assessment coordinator, has asked you for the",
+    NotificationKind.ADVICE_INVITATION: "Tom Evans, the council's assessment coordinator, has asked you for the",
+    NotificationKind.ADVICE_DUE_SOON: "for the EHC needs assessment {reference}. It is due on 13 May 2026",
+    NotificationKind.ADVICE_OVERDUE: "for the EHC needs assessment {reference}. It is overdue: it was due on 13 May",
+    NotificationKind.ADVICE_ESCALATED: "is still missing 10 working days after it was due on",
+    NotificationKind.ADVICE_GIVEN: "Ada Stone has given the educational psychology advice for the EHC needs assessment",
+    NotificationKind.DRAFT_PLAN_SENT: "Tom Evans has sent the draft EHC plan for {reference} to the family",
+    NotificationKind.PLAN_ISSUED: "The council issued the final EHC plan for {reference} on",
+    NotificationKind.PLAN_NOT_ISSUED: "the council has decided not to issue an EHC plan for {reference}",
 }
+
+NEEDS_ASSESSMENT_KINDS = {kind for kind in NotificationKind if kind.startswith(("advice", "draft", "plan"))}
 
 # A child and case words that appear nowhere else, so finding one in an e-mail can only be a leak.
 CHILD_FIRST, CHILD_LAST = "Zephyrine", "Quillfeather"
@@ -264,7 +287,16 @@ SECRETS = {
     "name typed into the decision": "Ottoline Brackwater",
     "reopening reason": "Saffron-anvil",
     "withdrawal reason": "Juniper-harbour",
+    "advice given": "Quince-lighthouse",
+    "why advice is not needed": "Bramble-orchard",
+    "why the assessment went on without advice": "Hazel-quarry",
+    "a section of the plan": "Marigold-cathedral",
+    "comments on the draft plan": "Walnut-trellis",
+    "who commented on the draft": "Rosalind Pennywhistle",
+    "the preferred school": "Larkspur Academy",
+    "reasons for not issuing a plan": "Cobalt-meadow",
 }
+PLAN = {key: f"Marigold-cathedral section {key}" for key in ("A", "B", "E", "F", "K")}
 
 
 @pytest.fixture
@@ -307,7 +339,61 @@ def every_kind_of_email(cast, django_capture_on_commit_callbacks):
             withdrawn_by="Their mother",
             method="phone",
         )  # consent_withdrawn
+        _needs_assessment_journey(cast, child, traveller)
     return list(Notification.objects.select_related("assessment"))
+
+
+def _needs_assessment_journey(cast, child, traveller) -> None:
+    """Every e-mail of the EHC needs assessment, about the same child, with distinctive words at every step."""
+    adviser = ProfessionalFactory(email="ada.stone@psychology.example.org", full_name="Ada Stone")
+    join("send-statutory-assessment", role=TeamRole.MANAGER)
+    # Agreed to assess on Wednesday 1 April 2026; the advice is due on Wednesday 13 May.
+    needs_assessment = needs_assessment_of(close_it(claimed("ehcp", **child)))
+    coordinator = needs_assessment.coordinator
+    ehc.advice_request(
+        actor=coordinator,
+        needs_assessment=needs_assessment,
+        recipients={
+            "educational_psychology": ehc.AdviceRecipient(name="Dr Ada Stone", email=adviser.email),
+            "health": ehc.AdviceRecipient(name="Ben Hale", email="ben.hale@nhs.example.org"),
+        },
+        not_sought=dict.fromkeys(
+            ("social_care", "setting", "parents", "child"), "Bramble-orchard: the recent report is enough"
+        ),
+    )  # advice_requested, advice_invitation
+    traveller.move_to(dt.datetime(2026, 5, 6, 9, 0, tzinfo=dt.UTC))
+    advice_reminders_send()  # advice_due_soon
+    answer = {"needs": "Quince-lighthouse", "outcomes": "Quince-lighthouse", "provision": "Quince-lighthouse"}
+    ehc.advice_give(actor=adviser, advice=advice_of(needs_assessment, "educational_psychology"), answer=answer)
+    # advice_given; 10 working days after 13 May, with the spring bank holiday on 25 May, is 28 May.
+    traveller.move_to(dt.datetime(2026, 5, 28, 9, 0, tzinfo=dt.UTC))
+    advice_reminders_send()  # advice_overdue, advice_escalated
+    ehc.advice_close_unanswered(
+        actor=coordinator, advice=advice_of(needs_assessment, "health"), reason="Hazel-quarry: no reply"
+    )
+    ehc.issue_decide(actor=coordinator, needs_assessment=needs_assessment, decision="issue")
+    ehc.draft_plan_save(actor=coordinator, needs_assessment=needs_assessment, sections=PLAN)
+    ehc.draft_plan_send(actor=coordinator, needs_assessment=needs_assessment)  # draft_plan_sent
+    ehc.draft_comment_record(
+        actor=coordinator,
+        needs_assessment=needs_assessment,
+        from_whom="Rosalind Pennywhistle",
+        comments="Walnut-trellis",
+        preferred_school="Larkspur Academy",
+        no_further_comments=True,
+    )
+    ehc.comment_period_close(actor=coordinator, needs_assessment=needs_assessment)
+    ehc.final_plan_issue(
+        actor=coordinator, needs_assessment=needs_assessment, sections={**PLAN, "I": "Larkspur Academy"}
+    )  # plan_issued
+    not_issuing = all_advice_in(needs_assessment_of(close_it(claimed("ehcp", **child))))
+    ehc.issue_decide(
+        actor=coordinator,
+        needs_assessment=not_issuing,
+        decision="not_issue",
+        reasons="Cobalt-meadow",
+        appeal_rights_given=True,
+    )  # plan_not_issued
 
 
 def test_every_email_names_the_reference_what_happened_and_what_to_do_with_a_link(every_kind_of_email):
@@ -321,7 +407,9 @@ def test_every_email_names_the_reference_what_happened_and_what_to_do_with_a_lin
         reference = notification.assessment.reference
         assert reference in email.subject, kind
         assert reference in email.body, kind
-        assert WHAT_HAPPENED[kind].format(reference=reference) in email.body, (kind, email.body)
+        # The EHCP requests' own review e-mails (picked up, agreed) name the SEND team, not the hub's words above.
+        if notification.assessment.kind != "ehcp" or kind in NEEDS_ASSESSMENT_KINDS:
+            assert WHAT_HAPPENED[kind].format(reference=reference) in email.body, (kind, email.body)
         assert WHAT_TO_DO[kind] in email.body, (kind, email.body)
         assert notification.link.startswith(settings.PORTAL_BASE_URL), kind
         assert f"/{notification.assessment.pk}/" in notification.link, kind

@@ -30,7 +30,7 @@ from identity.models import TeamMembership, TeamRole, User
 from identity.permissions import REVIEW_ASSESSMENT, VIEW_ASSESSMENT, grant, require
 from portal.access_log import access_denied_record
 
-from . import deadlines, ehc_dates, summaries
+from . import annual_review, deadlines, ehc_dates, summaries
 from .ehc_flows import ADVICE_NODES, NeedsAssessmentFlow
 from .ehc_models import (
     AdviceKind,
@@ -519,6 +519,7 @@ def final_plan_issue(*, actor: User, needs_assessment: NeedsAssessment, sections
     _save(needs_assessment, "Final plan issued", actor)
     _end_pause(needs_assessment, actor)
     _complete_coordinator_step(needs_assessment, NeedsAssessmentFlow.finalise)
+    annual_review.annual_review_start(actor=actor, needs_assessment=needs_assessment)
     assessment = Assessment.objects.select_for_update(of=("self",)).get(pk=needs_assessment.assessment_id)
     counted = summaries.case_figures(assessment)
     assessment.plan_issued_on = today

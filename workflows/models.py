@@ -122,6 +122,11 @@ class NotificationKind(models.TextChoices):
     DEADLINE_SOON = "deadline_soon", "A deadline is 5 working days away"
     OVERDUE = "overdue", "An assessment is overdue"
     CONSENT_WITHDRAWN = "consent_withdrawn", "The family withdrew consent for an assessment"
+    # The annual review of an EHC plan (workflows.annual_review): its meeting due within 8 weeks or overdue,
+    # and the council's decision overdue 4 weeks after the meeting.
+    ANNUAL_REVIEW_SOON = "annual_review_soon", "An annual review of an EHC plan is due within 8 weeks"
+    ANNUAL_REVIEW_LATE = "annual_review_late", "An annual review of an EHC plan is overdue"
+    ANNUAL_DECISION_LATE = "annual_decision_late", "The decision after an annual review is overdue"
 
 
 # People must get these whatever their choices: they need action, or they are a decision.
@@ -132,6 +137,8 @@ MANDATORY_KINDS = frozenset(
         NotificationKind.OVERDUE,
         NotificationKind.ASSIGNED,
         NotificationKind.CONSENT_WITHDRAWN,
+        NotificationKind.ANNUAL_REVIEW_LATE,
+        NotificationKind.ANNUAL_DECISION_LATE,
     }
 )
 
@@ -225,7 +232,14 @@ class DailyTeamSummary(models.Model):
         return f"{self.team_id} {self.day} {self.kind} {self.organisation_kind or '-'} {self.figure}={self.cases}"
 
 
-# The EHC needs assessment's models live in a module of their own; imported here so Django finds them.
+# The EHC needs assessment's models, and the annual review's of its plan, live in modules of their own;
+# imported here so Django finds them.
+from .annual_review_models import (  # noqa: E402, F401
+    AnnualReview,
+    AnnualReviewProcess,
+    AnnualReviewStage,
+    ReviewOutcome,
+)
 from .ehc_models import (  # noqa: E402, F401
     AdviceKind,
     AdviceRequest,

@@ -43,6 +43,9 @@ SUBJECTS = {
     NotificationKind.OVERDUE: "Overdue since {due_date}: {reference}",
     # No child's name: the family has withdrawn the consent to share it.
     NotificationKind.CONSENT_WITHDRAWN: "{reference}: the family has withdrawn consent",
+    NotificationKind.ANNUAL_REVIEW_SOON: "Annual review of the EHC plan due by {due_date}: {reference}",
+    NotificationKind.ANNUAL_REVIEW_LATE: "Annual review of the EHC plan overdue since {due_date}: {reference}",
+    NotificationKind.ANNUAL_DECISION_LATE: "Decision after the annual review overdue since {due_date}: {reference}",
 }
 
 # What an e-mail may carry from the change it tells of: names of council staff and professionals, teams,

@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 
 from .notifications import deliver_notification, notifications_sweep
-from .reminders import deadline_reminders_send
+from .reminders import annual_review_reminders_send, deadline_reminders_send
 from .retention import retention_apply
 
 __all__ = ["apply_retention_schedule", "deliver_notification", "send_deadline_reminders", "sweep_notifications"]
@@ -17,6 +17,7 @@ logger = logging.getLogger(__name__)
 def send_deadline_reminders() -> int:
     """Daily: tell officers of deadlines 5 working days away, and officers and managers of overdue cases."""
     sent = deadline_reminders_send()
+    sent += annual_review_reminders_send()
     logger.info("Deadline reminders: %d notifications", sent)
     return sent
 

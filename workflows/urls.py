@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import ehc_views, report_views, subject_access_views, views
+from . import annual_review_views, ehc_views, report_views, subject_access_views, views
 
 app_name = "workflows"
 
@@ -26,6 +26,17 @@ urlpatterns = [
     path("cases/<int:pk>/needs-assessment/", ehc_views.needs_assessment, name="ehc"),
     path("cases/<int:pk>/needs-assessment/advice/", ehc_views.advice_request, name="ehc-advice-request"),
     path("cases/<int:pk>/needs-assessment/advice/<slug:advice_kind>/", ehc_views.advice_give, name="ehc-advice"),
+    path("cases/<int:pk>/needs-assessment/annual-review/", annual_review_views.review, name="ehc-annual-review"),
+    path(
+        "cases/<int:pk>/needs-assessment/annual-review/meeting/",
+        annual_review_views.meeting,
+        name="ehc-annual-review-meeting",
+    ),
+    path(
+        "cases/<int:pk>/needs-assessment/annual-review/decision/",
+        annual_review_views.decision,
+        name="ehc-annual-review-decision",
+    ),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/settings/", views.notification_settings, name="notification-settings"),
     path("reports/", report_views.dashboard, name="reports"),

@@ -454,6 +454,11 @@ ACCESS: dict[str, Row] = {
     "workflows:ehc-advice-request": needs_assessment_row(officer=OK, team_manager=DENY, service_manager=DENY),
     # Only the professional asked (none in the world) or the coordinator gives advice; anyone else gets 404.
     "workflows:ehc-advice": needs_assessment_row(),
+    # The annual review of the plan: the world's needs assessment has issued no plan yet, so 404 for everyone
+    # (tests/workflows/test_annual_review_pages.py covers each role once a plan is issued).
+    "workflows:ehc-annual-review": needs_assessment_row(),
+    "workflows:ehc-annual-review-meeting": needs_assessment_row(),
+    "workflows:ehc-annual-review-decision": needs_assessment_row(),
     # ------------------------------------------------------------ the admin: only through the portal's sign-in
     "admin:login": Row("get", "none", everyone(LOGIN)),
     "<unnamed admin/login/>": Row("get", "none", everyone(LOGIN)),

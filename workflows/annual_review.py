@@ -268,6 +268,11 @@ def annual_reviews_for_council(user: User, pk: int) -> tuple[NeedsAssessment, li
     return needs_assessment, reviews
 
 
+def may_hand_over(user: User, needs_assessment: NeedsAssessment) -> bool:
+    """A manager of the SEND team hands annual reviews over."""
+    return _is_send_manager(user, needs_assessment)
+
+
 def current_review(reviews: list[AnnualReview]) -> AnnualReview | None:
     """The review under way (none once the plan has been ceased)."""
     return next((review for review in reviews if review.stage != AnnualReviewStage.DECIDED), None)

@@ -53,3 +53,19 @@ class ReviewDecisionForm(forms.Form):
         help_text="Keeping or amending the plan starts next year's review, due 12 months after this meeting",
         error_messages={"required": "Select the council's decision"},
     )
+
+
+class ReviewHandOverForm(forms.Form):
+    """A SEND team manager chooses another officer of the team to hold the annual review."""
+
+    holder = forms.ModelChoiceField(
+        label="Hand the annual review to",
+        queryset=None,
+        empty_label="Select an officer",
+        error_messages={"required": "Select an officer", "invalid_choice": "Select an officer of the SEND team"},
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["holder"].queryset = members
+        self.fields["holder"].label_from_instance = lambda user: user.full_name

@@ -12,9 +12,10 @@ from casework.services import case_read_record
 from identity.permissions import require
 
 from . import annual_review
-from .annual_review_forms import ReviewDecisionForm, ReviewMeetingForm
+from .annual_review_forms import ReviewDecisionForm, ReviewHandOverForm, ReviewMeetingForm
 from .annual_review_models import AnnualReviewStage
 from .errors import TransitionRefused
+from .selectors import team_members
 
 
 def _posted(request):
@@ -72,6 +73,7 @@ def review(request, pk: int):
             "may_record_meeting": is_holder and current.stage == AnnualReviewStage.AWAITING_MEETING,
             "may_decide": is_holder and current.stage == AnnualReviewStage.AWAITING_DECISION,
             "ceased": bool(reviews) and current is None,
+            "may_hand_over": current is not None and annual_review.may_hand_over(request.user, needs_assessment),
         },
     )
 
@@ -113,6 +115,37 @@ def decision(request, pk: int):
     return render(
         request,
         "workflows/annual_review/decision.html",
+        {
+            "needs_assessment": needs_assessment,
+            "assessment": needs_assessment.assessment,
+            "review": current,
+            "form": form,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_shown
+def hand_over(request, pk: int):
+    """A SEND team manager hands the review under way to another officer of the team."""
+    needs_assessment, reviews = annual_review.annual_reviews_for_council(request.user, pk)
+    require(
+        annual_review.may_hand_over(request.user, needs_assessment),
+        "Only a manager of the SEND team can hand over an annual review",
+    )
+    current = annual_review.current_review(reviews)
+    if current is None:
+        raise TransitionRefused("The plan has ceased: no annual review is under way")
+    members = team_members(needs_assessment.assessment.team).exclude(pk=current.holder_id)
+    form = ReviewHandOverForm(_posted(request), members=members)
+    if request.method == "POST" and form.is_valid():
+        holder = form.cleaned_data["holder"]
+        annual_review.annual_review_assign(actor=request.user, review=current, holder=holder)
+        messages.success(request, f"The annual review has been handed to {holder.full_name}")
+        return redirect("workflows:ehc-annual-review", pk=pk)
+    return render(
+        request,
+        "workflows/annual_review/hand_over.html",
         {
             "needs_assessment": needs_assessment,
             "assessment": needs_assessment.assessment,

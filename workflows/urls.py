@@ -37,6 +37,11 @@ urlpatterns = [
         annual_review_views.decision,
         name="ehc-annual-review-decision",
     ),
+    path(
+        "cases/<int:pk>/needs-assessment/annual-review/hand-over/",
+        annual_review_views.hand_over,
+        name="ehc-annual-review-assign",
+    ),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/settings/", views.notification_settings, name="notification-settings"),
     path("reports/", report_views.dashboard, name="reports"),

@@ -459,6 +459,7 @@ ACCESS: dict[str, Row] = {
     "workflows:ehc-annual-review": needs_assessment_row(),
     "workflows:ehc-annual-review-meeting": needs_assessment_row(),
     "workflows:ehc-annual-review-decision": needs_assessment_row(),
+    "workflows:ehc-annual-review-assign": needs_assessment_row(),
     # ------------------------------------------------------------ the admin: only through the portal's sign-in
     "admin:login": Row("get", "none", everyone(LOGIN)),
     "<unnamed admin/login/>": Row("get", "none", everyone(LOGIN)),

@@ -312,6 +312,12 @@ FORMS: dict[str, Form] = {
         names_of(lambda world: ReviewDecisionForm()),
         kind="ehcp",
     ),
+    "ehc-annual-review-assign": Form(
+        "team_manager",
+        annual_review_path("hand-over/"),
+        names("holder"),
+        kind="ehcp",
+    ),
     # the data protection officer
     "subject-access-find-child": Form(
         "data_protection_officer",
@@ -669,8 +675,10 @@ def test_a_section_with_an_invalid_answer_is_not_completed_and_says_why(world, k
     check()
 
 
-@pytest.mark.parametrize("form_id", ["ehc-annual-review-meeting", "ehc-annual-review-decision"])
-def test_the_annual_review_forms_driven_above_are_open_to_the_officer_who_holds_them(world, form_id):
+@pytest.mark.parametrize(
+    "form_id", ["ehc-annual-review-meeting", "ehc-annual-review-decision", "ehc-annual-review-assign"]
+)
+def test_the_annual_review_forms_driven_above_are_open_to_the_people_who_use_them(world, form_id):
     """Else the hostile input above would only ever meet a 404."""
     form = FORMS[form_id]
     response, _ = request_and_undo(world.client_for(form.role, form.kind), "get", form.path(world))

@@ -181,7 +181,7 @@ def test_a_ceased_plan_says_no_further_review_is_due(issued, people):
 def test_the_review_page_lists_past_reviews_in_a_fixed_number_of_queries(issued, people, django_assert_max_num_queries):
     client = client_of(people.tom)
     client.get(url("ehc-annual-review", issued))
-    with django_assert_max_num_queries(14) as one_review:
+    with django_assert_max_num_queries(15) as one_review:
         client.get(url("ehc-annual-review", issued))
     for _year in range(3):
         review = current_review(issued)
@@ -191,3 +191,35 @@ def test_the_review_page_lists_past_reviews_in_a_fixed_number_of_queries(issued,
     with django_assert_max_num_queries(len(one_review.captured_queries)):
         page = client.get(url("ehc-annual-review", issued)).content.decode()
     assert page.count("<details") == 3
+
+
+def test_a_send_manager_hands_the_review_over_through_the_form(issued, people):
+    manager = join("send-statutory-assessment", role="manager")
+    dana = join("send-statutory-assessment")
+    client = client_of(manager)
+    page = client.get(url("ehc-annual-review", issued)).content.decode()
+    assert url("ehc-annual-review-assign", issued) in page
+    form = client.get(url("ehc-annual-review-assign", issued)).content.decode()
+    assert dana.full_name in form
+    assert f'<option value="{people.tom.pk}"' not in form, "not to the officer who holds it already"
+    assert people.priya.full_name not in form, "only the SEND team's officers"
+    missing = client.post(url("ehc-annual-review-assign", issued), {})
+    assert 'href="#id_holder"' in missing.content.decode()
+    outsider = client.post(url("ehc-annual-review-assign", issued), {"holder": people.priya.pk})
+    assert "Select an officer of the SEND team" in outsider.content.decode()
+    response = client.post(url("ehc-annual-review-assign", issued), {"holder": dana.pk})
+    assert response["Location"] == url("ehc-annual-review", issued)
+    assert current_review(issued).holder == dana
+    assert "The annual review has been handed to" in client.get(response["Location"]).content.decode()
+
+
+def test_only_a_send_manager_may_hand_the_review_over(issued, people):
+    page = client_of(people.tom).get(url("ehc-annual-review", issued)).content.decode()
+    assert url("ehc-annual-review-assign", issued) not in page
+    assert client_of(people.tom).get(url("ehc-annual-review-assign", issued)).status_code == 403
+    assert (
+        client_of(people.tom).post(url("ehc-annual-review-assign", issued), {"holder": people.tom.pk}).status_code
+        == 403
+    )
+    assert client_of(people.jo).get(url("ehc-annual-review-assign", issued)).status_code == 404
+    assert current_review(issued).holder == people.tom

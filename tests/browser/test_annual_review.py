@@ -5,10 +5,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from identity.models import TeamRole
 from tests.conftest import CommittingClient
+from tests.factories import OfficerFactory
 from tests.helpers import sign_in
 from tests.workflows.annual_review_steps import plan_issued
-from tests.workflows.conftest import TOM, person
+from tests.workflows.conftest import TOM, join, person
 
 MEETING_TEXTS = (
     "Mia's mother; Sam Taylor, SENCO",
@@ -89,3 +91,31 @@ def test_the_holder_records_the_meeting_and_the_decision_by_keyboard(coordinator
     press_enter_on(page, details)
     expect(page.get_by_text("Mia asks an adult for help in class most days.")).to_be_visible()
     check_page("annual-review-next-year")
+
+
+def test_a_send_manager_hands_the_review_over_by_keyboard(transactional_db, demo_data, live_server, page, check_page):
+    needs_assessment = plan_issued()
+    manager = join("send-statutory-assessment", role=TeamRole.MANAGER)
+    dana = join("send-statutory-assessment", OfficerFactory(full_name="Dana Fox", email_verified_at=timezone.now()))
+    client = sign_in(CommittingClient(), manager)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page.goto(f"{live_server.url}/cases/{needs_assessment.assessment_id}/needs-assessment/annual-review/")
+    press_enter_on(page, page.get_by_role("link", name="Hand the annual review to another officer"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hand over the annual review")
+    check_page("annual-review-hand-over")
+
+    press_enter_on(page, page.get_by_role("button", name="Hand over"))
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    check_page("annual-review-hand-over-error")
+    press_enter_on(page, page.get_by_role("link", name="Select an officer"))
+    choice = page.get_by_label("Hand the annual review to")
+    expect(choice).to_be_focused()
+    page.keyboard.type("Dana")
+    expect(choice).to_have_value(str(dana.pk))
+    press_enter_on(page, page.get_by_role("button", name="Hand over"))
+
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("The annual review has been handed to Dana Fox")
+    expect(page.get_by_text("Dana Fox", exact=True)).to_be_visible()
+    check_page("annual-review-handed-over")

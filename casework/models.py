@@ -405,6 +405,7 @@ class DisclosureKind(models.TextChoices):
     PROGRESS_VIEWED = "progress_viewed", "Read the progress page"
     EVIDENCE_VIEWED = "evidence_viewed", "Read the list of documents"
     NEEDS_ASSESSMENT_VIEWED = "needs_assessment_viewed", "Read the EHC needs assessment"
+    ANNUAL_REVIEW_VIEWED = "annual_review_viewed", "Read the annual reviews of the EHC plan"
     EVIDENCE_DOWNLOADED = "evidence_downloaded", "Downloaded a document"
     REPORT_EXPORTED = "report_exported", "Exported a report"
     SUBJECT_ACCESS_EXPORTED = "subject_access_exported", "Exported a subject access copy"

@@ -32,7 +32,7 @@ from identity.models import TeamMembership, TeamRole, User
 from identity.permissions import REVIEW_ASSESSMENT, VIEW_ASSESSMENT, grant, require
 from portal.access_log import access_denied_record
 
-from . import deadlines, ehc_dates, ehc_notifications, summaries
+from . import annual_review, deadlines, ehc_dates, ehc_notifications, summaries
 from .ehc_flows import ADVICE_NODES, NeedsAssessmentFlow
 from .ehc_models import (
     AdviceKind,
@@ -592,6 +592,12 @@ def draft_comment_from_setting(
     comment._history_user = actor
     comment.full_clean()
     comment.save()
+    case_event_record(
+        assessment=assessment,
+        kind=CaseEventKind.DRAFT_COMMENTS_RECORDED,
+        actor=actor,
+        summary=f"Comments from {comment.from_whom}, sent through the portal",
+    )
     return comment
 
 
@@ -642,6 +648,7 @@ def final_plan_issue(*, actor: User, needs_assessment: NeedsAssessment, sections
     _save(needs_assessment, "Final plan issued", actor)
     _end_pause(needs_assessment, actor)
     _complete_coordinator_step(needs_assessment, NeedsAssessmentFlow.finalise)
+    annual_review.annual_review_start(actor=actor, needs_assessment=needs_assessment)
     assessment = Assessment.objects.select_for_update(of=("self",)).get(pk=needs_assessment.assessment_id)
     counted = summaries.case_figures(assessment)
     assessment.plan_issued_on = today

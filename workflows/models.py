@@ -132,6 +132,11 @@ class NotificationKind(models.TextChoices):
     DRAFT_PLAN_SENT = "draft_plan_sent", "A draft EHC plan was sent for comments"
     PLAN_ISSUED = "plan_issued", "A final EHC plan was issued"
     PLAN_NOT_ISSUED = "plan_not_issued", "The council decided not to issue an EHC plan"
+    # The annual review of an EHC plan (workflows.annual_review): its meeting due within 8 weeks or overdue,
+    # and the council's decision overdue 4 weeks after the meeting.
+    ANNUAL_REVIEW_SOON = "annual_review_soon", "An annual review of an EHC plan is due within 8 weeks"
+    ANNUAL_REVIEW_LATE = "annual_review_late", "An annual review of an EHC plan is overdue"
+    ANNUAL_DECISION_LATE = "annual_decision_late", "The decision after an annual review is overdue"
 
 
 # People must get these whatever their choices: they need action, or they are a decision.
@@ -149,6 +154,8 @@ MANDATORY_KINDS = frozenset(
         NotificationKind.DRAFT_PLAN_SENT,
         NotificationKind.PLAN_ISSUED,
         NotificationKind.PLAN_NOT_ISSUED,
+        NotificationKind.ANNUAL_REVIEW_LATE,
+        NotificationKind.ANNUAL_DECISION_LATE,
     }
 )
 
@@ -242,7 +249,14 @@ class DailyTeamSummary(models.Model):
         return f"{self.team_id} {self.day} {self.kind} {self.organisation_kind or '-'} {self.figure}={self.cases}"
 
 
-# The EHC needs assessment's models live in a module of their own; imported here so Django finds them.
+# The EHC needs assessment's models, and the annual review's of its plan, live in modules of their own;
+# imported here so Django finds them.
+from .annual_review_models import (  # noqa: E402, F401
+    AnnualReview,
+    AnnualReviewProcess,
+    AnnualReviewStage,
+    ReviewOutcome,
+)
 from .ehc_models import (  # noqa: E402, F401
     AdviceKind,
     AdviceRequest,

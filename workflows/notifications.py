@@ -52,6 +52,9 @@ SUBJECTS = {
     NotificationKind.DRAFT_PLAN_SENT: "Draft EHC plan for {reference}: comments by {comments_due}",
     NotificationKind.PLAN_ISSUED: "Final EHC plan issued for {reference}",
     NotificationKind.PLAN_NOT_ISSUED: "Decision on {reference}: no EHC plan will be issued",
+    NotificationKind.ANNUAL_REVIEW_SOON: "Annual review of the EHC plan due by {due_date}: {reference}",
+    NotificationKind.ANNUAL_REVIEW_LATE: "Annual review of the EHC plan overdue since {due_date}: {reference}",
+    NotificationKind.ANNUAL_DECISION_LATE: "Decision after the annual review overdue since {due_date}: {reference}",
 }
 
 # What an e-mail may carry from the change it tells of: names of council staff and professionals, teams,

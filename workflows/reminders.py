@@ -11,6 +11,7 @@ from casework.models import Assessment, Status
 from identity.models import TeamMembership, TeamRole
 
 from . import deadlines
+from .annual_review_models import AnnualReview, AnnualReviewStage
 from .ehc_models import AdviceRequest, NeedsAssessmentStage
 from .ehc_notifications import advice_context, coordinator_link, to_adviser
 from .models import ClockPause, NotificationKind
@@ -160,3 +161,44 @@ def _advice_overdue_send(advice: AdviceRequest, today: datetime.date, holidays) 
             )
         )
     return sent
+
+
+# ---------------------------------------------------------------- the annual review of an EHC plan
+
+# Invitations to the review meeting go out at least 2 weeks before it (CoP 9.176), so the holder hears 8
+# weeks ahead, with time to find a date that suits the family and the professionals.
+ANNUAL_REVIEW_NOTICE = datetime.timedelta(weeks=8)
+
+
+def annual_review_reminders_send(today: datetime.date | None = None) -> int:
+    """Tell each review's holder: meeting due within 8 weeks, meeting overdue, decision overdue. Idempotent."""
+    today = today or timezone.localdate()
+    reviews = AnnualReview.objects.select_related("needs_assessment__assessment", "holder")
+    awaiting_meeting = reviews.filter(stage=AnnualReviewStage.AWAITING_MEETING)
+    sent = 0
+    for review in awaiting_meeting.filter(due_on__gte=today, due_on__lte=today + ANNUAL_REVIEW_NOTICE):
+        key = f"annual-soon:{review.pk}:{review.due_on}"
+        sent += _tell_review_holder(review, NotificationKind.ANNUAL_REVIEW_SOON, key, review.due_on)
+    for review in awaiting_meeting.filter(due_on__lt=today):
+        key = f"annual-late:{review.pk}:{review.due_on}"
+        sent += _tell_review_holder(review, NotificationKind.ANNUAL_REVIEW_LATE, key, review.due_on)
+    awaiting_decision = reviews.filter(stage=AnnualReviewStage.AWAITING_DECISION, decision_due__lt=today)
+    for review in awaiting_decision:
+        key = f"annual-decision-late:{review.pk}:{review.decision_due}"
+        sent += _tell_review_holder(review, NotificationKind.ANNUAL_DECISION_LATE, key, review.decision_due)
+    return sent
+
+
+def _tell_review_holder(review, kind: NotificationKind, key: str, due: datetime.date) -> int:
+    assessment = review.needs_assessment.assessment
+    link = settings.PORTAL_BASE_URL.rstrip("/") + reverse("workflows:ehc-annual-review", args=[assessment.pk])
+    return _sent(
+        notify(
+            kind=kind,
+            assessment=assessment,
+            recipient=review.holder,
+            link=link,
+            context={"due_date": f"{due:%-d %B %Y}", "holder": review.holder.full_name},
+            dedupe_key=key,
+        )
+    )

@@ -12,6 +12,7 @@ from viewflow.workflow.models import Task
 from casework.models import Assessment, RetentionActionKind
 from casework.retention import retention_apply, retention_due
 
+from .annual_review_models import AnnualReview, AnnualReviewProcess
 from .ehc_models import AdviceAttachment, AdviceRequest, DraftPlanComment, NeedsAssessment, NeedsAssessmentProcess
 from .models import AssessmentReview, CaseMessage, ClockPause, Notification
 
@@ -64,6 +65,10 @@ def _needs_assessment_remove(assessment: Assessment, counts: Counter) -> None:
     if documents:
         counts["advice_files"] = len(documents)
     counts["history_rows_deleted"] += AdviceAttachment.history.filter(advice_id__in=advice_ids).delete()[0]
+    # The annual reviews of the plan hold the child's and the parents' views: they go with it, processes and all.
+    review_processes = AnnualReviewProcess.objects.filter(annual_review__needs_assessment=needs_assessment)
+    Task.objects.filter(process__in=review_processes).delete()
+    review_processes.delete()
     # Deleting through the ORM writes a last history row of each; those go with the rest afterwards.
     kept_id = needs_assessment.pk
     needs_assessment.delete()
@@ -71,3 +76,4 @@ def _needs_assessment_remove(assessment: Assessment, counts: Counter) -> None:
     counts["history_rows_deleted"] += AdviceRequest.history.filter(needs_assessment_id=kept_id).delete()[0]
     counts["history_rows_deleted"] += DraftPlanComment.history.filter(needs_assessment_id=kept_id).delete()[0]
     counts["history_rows_deleted"] += NeedsAssessment.history.filter(id=kept_id).delete()[0]
+    counts["history_rows_deleted"] += AnnualReview.history.filter(needs_assessment_id=kept_id).delete()[0]

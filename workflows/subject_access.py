@@ -403,6 +403,23 @@ def _needs_assessment_data(assessment: Assessment, who) -> dict | None:
             }
             for comment in needs.draft_comments.order_by("received_on", "pk")
         ],
+        "annual_reviews": [
+            {
+                "number": review.number,
+                "held_by": who(review.holder_id),
+                "due_on": review.due_on,
+                "stage": review.get_stage_display(),
+                "meeting_on": review.meeting_on,
+                "participants": review.participants,
+                "child_views": review.child_views,
+                "parent_views": review.parent_views,
+                "progress": review.progress,
+                "recommendation": review.get_recommendation_display(),
+                "decision": review.get_decision_display(),
+                "decided_on": review.decided_on,
+            }
+            for review in needs.annual_reviews.order_by("number")
+        ],
     }
 
 

@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 
 from .notifications import deliver_notification, notifications_sweep
-from .reminders import advice_reminders_send, deadline_reminders_send
+from .reminders import advice_reminders_send, annual_review_reminders_send, deadline_reminders_send
 from .retention import retention_apply
 
 __all__ = ["apply_retention_schedule", "deliver_notification", "send_deadline_reminders", "sweep_notifications"]
@@ -18,6 +18,7 @@ def send_deadline_reminders() -> int:
     """Daily: tell officers of deadlines 5 working days away, and officers and managers of overdue cases;
     the same for the advice of EHC needs assessments (the professionals asked and the coordinators)."""
     sent = deadline_reminders_send() + advice_reminders_send()
+    sent += annual_review_reminders_send()
     logger.info("Deadline reminders: %d notifications", sent)
     return sent
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import adviser_views, ehc_views, report_views, subject_access_views, views
+from . import adviser_views, annual_review_views, ehc_views, report_views, subject_access_views, views
 
 app_name = "workflows"
 
@@ -47,6 +47,22 @@ urlpatterns = [
         name="ehc-advice-document",
     ),
     path("advice/", adviser_views.advice_asked, name="advice-asked"),
+    path("cases/<int:pk>/needs-assessment/annual-review/", annual_review_views.review, name="ehc-annual-review"),
+    path(
+        "cases/<int:pk>/needs-assessment/annual-review/meeting/",
+        annual_review_views.meeting,
+        name="ehc-annual-review-meeting",
+    ),
+    path(
+        "cases/<int:pk>/needs-assessment/annual-review/decision/",
+        annual_review_views.decision,
+        name="ehc-annual-review-decision",
+    ),
+    path(
+        "cases/<int:pk>/needs-assessment/annual-review/hand-over/",
+        annual_review_views.hand_over,
+        name="ehc-annual-review-assign",
+    ),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/settings/", views.notification_settings, name="notification-settings"),
     path("reports/", report_views.dashboard, name="reports"),

@@ -482,6 +482,12 @@ ACCESS: dict[str, Row] = {
     "workflows:ehc-advice-document": needs_assessment_row(),
     # Each signed-in person's own requests for advice (none in the world): the page answers everyone signed in.
     "workflows:advice-asked": Row("get", "none", signed_in(OK)),
+    # The annual review of the plan: the world's needs assessment has issued no plan yet, so 404 for everyone
+    # (tests/workflows/test_annual_review_pages.py covers each role once a plan is issued).
+    "workflows:ehc-annual-review": needs_assessment_row(),
+    "workflows:ehc-annual-review-meeting": needs_assessment_row(),
+    "workflows:ehc-annual-review-decision": needs_assessment_row(),
+    "workflows:ehc-annual-review-assign": needs_assessment_row(),
     # ------------------------------------------------------------ the admin: only through the portal's sign-in
     "admin:login": Row("get", "none", everyone(LOGIN)),
     "<unnamed admin/login/>": Row("get", "none", everyone(LOGIN)),

@@ -26,8 +26,10 @@ from identity.forms import (
 from identity.models import User
 from tests.casework.conftest import valid_answers, verified_professional
 from tests.security.conftest import KINDS, World, request_and_undo, state_of_everything
+from tests.workflows.annual_review_steps import current_review, meeting_recorded, plan_issued
 from tests.workflows.ehc_steps import advice_asked, all_advice_in, decided_to_issue, draft_sent, finalising
 from workflows import services
+from workflows.annual_review_forms import ReviewDecisionForm, ReviewMeetingForm
 from workflows.ehc_forms import (
     AdviceRequestForm,
     CoordinatorForm,
@@ -175,6 +177,21 @@ def council_path(kind: str, state: str, suffix: str) -> Callable[[World], str]:
     return lambda world: f"/cases/{world.case(kind, state).pk}/{suffix}"
 
 
+def annual_review_path(suffix: str, *, meeting_held: bool = False) -> Callable[[World], str]:
+    """A page of the annual review of the world's agreed EHCP request, its plan issued (and the meeting held)."""
+
+    def path(world: World) -> str:
+        case = world.case("ehcp", "closed")
+        needs_assessment = NeedsAssessment.objects.get(assessment=case)
+        if needs_assessment.final_issued_on is None:
+            needs_assessment = plan_issued(needs_assessment=needs_assessment)
+        if meeting_held:
+            meeting_recorded(current_review(needs_assessment))
+        return f"/cases/{case.pk}/needs-assessment/annual-review/{suffix}"
+
+    return path
+
+
 def names(*items: str) -> Callable[[World], list[str]]:
     return lambda world: list(items)
 
@@ -295,6 +312,24 @@ FORMS: dict[str, Form] = {
         "officer",
         council_path("ehcp", "closed", "needs-assessment/advice/"),
         names_of(lambda world: AdviceRequestForm()),
+        kind="ehcp",
+    ),
+    "ehc-annual-review-meeting": Form(
+        "officer",
+        annual_review_path("meeting/"),
+        names_of(lambda world: ReviewMeetingForm()),
+        kind="ehcp",
+    ),
+    "ehc-annual-review-decision": Form(
+        "officer",
+        annual_review_path("decision/", meeting_held=True),
+        names_of(lambda world: ReviewDecisionForm()),
+        kind="ehcp",
+    ),
+    "ehc-annual-review-assign": Form(
+        "team_manager",
+        annual_review_path("hand-over/"),
+        names("holder"),
         kind="ehcp",
     ),
     # the data protection officer
@@ -718,3 +753,13 @@ def test_the_needs_assessment_forms_answer_hostile_input_without_a_server_error(
             assert ATTRIBUTE_PROBE not in page
 
     check()
+
+
+@pytest.mark.parametrize(
+    "form_id", ["ehc-annual-review-meeting", "ehc-annual-review-decision", "ehc-annual-review-assign"]
+)
+def test_the_annual_review_forms_driven_above_are_open_to_the_people_who_use_them(world, form_id):
+    """Else the hostile input above would only ever meet a 404."""
+    form = FORMS[form_id]
+    response, _ = request_and_undo(world.client_for(form.role, form.kind), "get", form.path(world))
+    assert response.status_code == 200

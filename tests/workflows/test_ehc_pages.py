@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from casework.models import CaseEventKind
 from identity.models import TeamRole
 from tests.factories import ProfessionalFactory
 from tests.workflows.conftest import claimed, client_of, fresh, join
@@ -568,6 +569,9 @@ def test_the_setting_comment_service_writes_history_as_the_setting(people):
     history = comment.history.get()
     assert history.history_user == people.sam
     assert history.history_change_reason == "Comments on the draft plan from the setting"
+    event = needs_assessment.assessment.events.filter(kind=CaseEventKind.DRAFT_COMMENTS_RECORDED).get()
+    assert event.actor == people.sam
+    assert event.summary.startswith("Comments from Sam Taylor")
 
 
 # ---------------------------------------------------------------- reopening a request whose assessment runs

@@ -15,6 +15,8 @@ from identity.models import TeamRole
 from tests.casework.conftest import share, start
 from tests.factories import ProfessionalFactory
 from tests.helpers import emails_to, last_email_to
+from tests.workflows import ehc_steps
+from tests.workflows.annual_review_steps import current_review, meeting_recorded, plan_issued
 from tests.workflows.conftest import (
     SAM,
     claimed,
@@ -38,7 +40,7 @@ from workflows.models import (
     NotificationPreference,
 )
 from workflows.notifications import notification_deliver, notifications_sweep
-from workflows.reminders import advice_reminders_send, deadline_reminders_send
+from workflows.reminders import advice_reminders_send, annual_review_reminders_send, deadline_reminders_send
 
 NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
 
@@ -240,6 +242,9 @@ WHAT_TO_DO = {
     NotificationKind.DRAFT_PLAN_SENT: "What to do: read the draft and send any comments to Tom Evans by",
     NotificationKind.PLAN_ISSUED: "Sign in to see the key dates and what happens next",
     NotificationKind.PLAN_NOT_ISSUED: "Sign in to see the decision and what happens next",
+    NotificationKind.ANNUAL_REVIEW_SOON: "What to do: arrange the review meeting",
+    NotificationKind.ANNUAL_REVIEW_LATE: "What to do: hold the review meeting as soon as you can",
+    NotificationKind.ANNUAL_DECISION_LATE: "What to do: decide whether to keep, amend or cease the plan",
 }
 
 # What happened, in each e-mail, in words the reader can act on without opening the case.
@@ -266,6 +271,9 @@ WHAT_HAPPENED = {
     NotificationKind.DRAFT_PLAN_SENT: "Tom Evans has sent the draft EHC plan for {reference} to the family",
     NotificationKind.PLAN_ISSUED: "The council issued the final EHC plan for {reference} on",
     NotificationKind.PLAN_NOT_ISSUED: "the council has decided not to issue an EHC plan for {reference}",
+    NotificationKind.ANNUAL_REVIEW_SOON: "The annual review of the EHC plan of {reference} is due by",
+    NotificationKind.ANNUAL_REVIEW_LATE: "The annual review of the EHC plan of {reference} was due by",
+    NotificationKind.ANNUAL_DECISION_LATE: "after the annual review of the EHC plan of {reference} was due by",
 }
 
 NEEDS_ASSESSMENT_KINDS = {kind for kind in NotificationKind if kind.startswith(("advice", "draft", "plan"))}
@@ -340,6 +348,7 @@ def every_kind_of_email(cast, django_capture_on_commit_callbacks):
             method="phone",
         )  # consent_withdrawn
         _needs_assessment_journey(cast, child, traveller)
+        _annual_review_reminders(child, traveller)
     return list(Notification.objects.select_related("assessment"))
 
 
@@ -394,6 +403,29 @@ def _needs_assessment_journey(cast, child, traveller) -> None:
         reasons="Cobalt-meadow",
         appeal_rights_given=True,
     )  # plan_not_issued
+
+
+def _annual_review_reminders(child, traveller) -> None:
+    """The annual review of the same child's EHC plan, its meeting's views holding distinctive words: due soon,
+    overdue, and the decision overdue. The request's own e-mails on the way are the kinds checked above, for
+    an Early Help Assessment; only the annual review's are kept."""
+    needs_assessment = plan_issued(needs_assessment=ehc_steps.needs_assessment_of(close_it(claimed("ehcp", **child))))
+    Notification.objects.filter(assessment=needs_assessment.assessment).delete()
+    mail.outbox[:] = [email for email in mail.outbox if needs_assessment.assessment.reference not in email.subject]
+    review = current_review(needs_assessment)
+    traveller.move_to(dt.datetime.combine(review.due_on, dt.time(7), tzinfo=dt.UTC) - dt.timedelta(weeks=4))
+    annual_review_reminders_send()  # annual_review_soon
+    traveller.move_to(dt.datetime.combine(review.due_on, dt.time(7), tzinfo=dt.UTC) + dt.timedelta(days=1))
+    annual_review_reminders_send()  # annual_review_late
+    meeting_recorded(
+        review,
+        timezone.localdate(),
+        child_views="I like drawing with Zephyrine's friends",
+        parent_views="Marmalade-kettle: she is happier",
+        progress="Periwinkle-lantern progress",
+    )
+    traveller.move_to(dt.datetime.combine(timezone.localdate(), dt.time(7), tzinfo=dt.UTC) + dt.timedelta(weeks=5))
+    annual_review_reminders_send()  # annual_decision_late
 
 
 def test_every_email_names_the_reference_what_happened_and_what_to_do_with_a_link(every_kind_of_email):

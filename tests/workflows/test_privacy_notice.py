@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from casework.models import Disclosure, DisclosureKind
 from casework.retention import months_after, retention_due, years_after
-from tests.workflows import ehc_steps
+from tests.workflows import annual_review_steps
 from tests.workflows.conftest import claimed, client_of, close_it, draft
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +67,10 @@ NOTICE_PAGES = {
     "its documents": ("/assessments/{pk}/evidence/", DisclosureKind.EVIDENCE_VIEWED),
     "its progress": ("/assessments/{pk}/progress/", DisclosureKind.PROGRESS_VIEWED),
     "its EHC needs assessment": ("/cases/{pk}/needs-assessment/", DisclosureKind.NEEDS_ASSESSMENT_VIEWED),
+    "the annual reviews of its plan": (
+        "/cases/{pk}/needs-assessment/annual-review/",
+        DisclosureKind.ANNUAL_REVIEW_VIEWED,
+    ),
 }
 
 
@@ -74,7 +78,8 @@ def test_every_page_the_notice_says_is_recorded_is_recorded(people):
     text = notice_text()
     listed = re.search(r"opens it – (.*?) – the portal records who it was and when", text).group(1)
     assert [part.strip() for part in re.split(r",| or ", listed) if part.strip()] == list(NOTICE_PAGES)
-    case = ehc_steps.agreed().assessment
+    # A plan issued, so that every page of the request, its annual reviews' too, is there to read.
+    case = annual_review_steps.plan_issued().assessment
     reader = client_of(people.lee)
     for address, _ in NOTICE_PAGES.values():
         assert reader.get(address.format(pk=case.pk)).status_code == 200, address

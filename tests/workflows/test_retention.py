@@ -29,6 +29,7 @@ from casework.services import attachment_add, disclosure_record
 from tests.casework.conftest import pdf_bytes, share, start, verified_professional
 from tests.workflows.conftest import claimed, client_of, close_it, draft, fresh, officer_for, resubmit, return_it
 from workflows import services
+from workflows.annual_review_models import AnnualReview, AnnualReviewProcess
 from workflows.ehc_models import AdviceRequest, NeedsAssessment
 from workflows.models import AssessmentReview, CaseMessage, Notification
 from workflows.retention import retention_apply
@@ -131,6 +132,25 @@ def test_anonymising_an_ehcp_request_removes_its_needs_assessment_advice_and_pla
     assert not NeedsAssessment.history.filter(assessment_id=assessment.pk).exists()
     assert not AdviceRequest.history.exists()
     assert fresh(assessment).outcome == "agreed_to_assess", "the figures keep the decision"
+
+
+def test_anonymising_an_ehcp_request_removes_the_annual_reviews_of_its_plan_with_their_history(people):
+    """The child's and the parents' views at each annual review name the child: none of it outlives the schedule."""
+    from tests.workflows import annual_review_steps
+
+    needs_assessment = annual_review_steps.plan_issued()
+    assessment = needs_assessment.assessment
+    annual_review_steps.meeting_recorded(annual_review_steps.current_review(needs_assessment))
+    written = annual_review_steps.MEETING["child_views"]
+    assert written in everything_stored()
+
+    retention_apply(today=years_after(fresh(assessment).child_date_of_birth, 31))
+
+    assert written not in everything_stored()
+    assert not AnnualReview.objects.exists()
+    assert not AnnualReview.history.exists()
+    assert not AnnualReviewProcess.objects.exists()
+    assert fresh(assessment).plan_issued_on is not None, "the figures keep the plan's date"
 
 
 def test_an_early_help_case_is_due_six_years_after_it_closed(people):

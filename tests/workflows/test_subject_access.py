@@ -369,3 +369,26 @@ def test_the_export_of_an_ehcp_request_holds_its_needs_assessment_and_the_advice
     [health] = [advice for advice in needs["advice"] if advice["kind"] == "Health"]
     assert health["answer"] == ehc_steps.ANSWER
     assert ehc_steps.ANSWER["needs"] in archive.read("index.html").decode()
+
+
+def test_the_export_of_an_ehcp_request_holds_the_annual_reviews_of_its_plan(dpo, people):
+    from tests.workflows import annual_review_steps
+
+    needs_assessment = annual_review_steps.plan_issued()
+    annual_review_steps.meeting_recorded(annual_review_steps.current_review(needs_assessment))
+    subject_access = _request(dpo, needs_assessment.assessment.child)
+    archive = _zip_of(client_of(dpo).post(f"/subject-access/{subject_access.pk}/export/"))
+
+    [case] = json.loads(archive.read("data.json"))["cases"]
+    [review] = case["needs_assessment"]["annual_reviews"]
+    meeting = annual_review_steps.MEETING
+    assert (review["number"], review["child_views"], review["parent_views"], review["progress"]) == (
+        1,
+        meeting["child_views"],
+        meeting["parent_views"],
+        meeting["progress"],
+    )
+    assert review["recommendation"] == "Keep the plan as it is"
+    page = archive.read("index.html").decode()
+    assert "Annual review 1 of the EHC plan" in page
+    assert "Mia is happier at school and talks more at home." in page

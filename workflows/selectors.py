@@ -2,7 +2,21 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.http import Http404
 from django.utils import timezone
 
@@ -27,7 +41,15 @@ from identity.roles import Role, has_role
 from portal.access_log import access_denied_record
 from portal.remembered import forget, remembered
 
-from .models import CaseMessage, ClockPause, Notification, TeamRoute
+from .models import (
+    AdviceRequest,
+    CaseMessage,
+    ClockPause,
+    NeedsAssessment,
+    NeedsAssessmentStage,
+    Notification,
+    TeamRoute,
+)
 
 OPEN_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.RETURNED)
 
@@ -302,3 +324,100 @@ def child_for_subject_access(pk: int) -> Child:
     if child is None:
         raise Http404("No such child")
     return child
+
+
+# ---------------------------------------------------------------- running EHC needs assessments
+
+
+# What a running needs assessment waits for next, by stage: the statutory date the coordinator works to.
+NEXT_ADVICE = "Advice due"
+NEXT_ISSUE_DECISION = "Decision whether to issue (week 16)"
+NEXT_COMMENTS = "Comments on the draft close"
+NEXT_FINAL = "Final plan (week 20)"
+NEEDS_ASSESSMENT_TRAY_LIMIT = 25
+
+
+def running_needs_assessments(today) -> QuerySet[NeedsAssessment]:
+    """Needs assessments not yet finished, each with its next statutory date and what it is, and any pause.
+
+    The next date, in SQL so lists can sort and filter by it: while advice is awaited, the earliest advice
+    due (or week 16, if that comes first); before and at the decision, week 16; while the draft is with the
+    family, the day their comments close (then week 20); drafting and finalising, week 20.
+    """
+    stage = NeedsAssessmentStage
+    advice_due = Subquery(
+        AdviceRequest.objects.filter(
+            needs_assessment=OuterRef("pk"), answered_on__isnull=True, closed_unanswered_on__isnull=True
+        )
+        .order_by("due_on")
+        .values("due_on")[:1],
+        output_field=DateField(),
+    )
+    paused_since = Subquery(
+        ClockPause.objects.filter(assessment=OuterRef("assessment_id"), ended_on__isnull=True).values("started_on")[:1],
+        output_field=DateField(),
+    )
+    advice_first = Q(stage=stage.GATHERING_ADVICE, advice_due__isnull=False, advice_due__lt=F("issue_decision_due"))
+    comments_open = Q(stage=stage.COMMENTS, comments_due__gte=today)
+    return (
+        NeedsAssessment.objects.exclude(stage__in=(stage.ISSUED, stage.NOT_ISSUED))
+        .annotate(advice_due=advice_due, paused_since=paused_since)
+        .annotate(
+            next_due=Case(
+                When(advice_first, then=F("advice_due")),
+                When(
+                    stage__in=(stage.REQUESTING_ADVICE, stage.GATHERING_ADVICE, stage.DECIDING),
+                    then=F("issue_decision_due"),
+                ),
+                When(comments_open, then=F("comments_due")),
+                default=F("final_due"),
+                output_field=DateField(),
+            ),
+            next_what=Case(
+                When(advice_first, then=Value(NEXT_ADVICE)),
+                When(
+                    stage__in=(stage.REQUESTING_ADVICE, stage.GATHERING_ADVICE, stage.DECIDING),
+                    then=Value(NEXT_ISSUE_DECISION),
+                ),
+                When(comments_open, then=Value(NEXT_COMMENTS)),
+                default=Value(NEXT_FINAL),
+                output_field=CharField(),
+            ),
+        )
+        .order_by()
+    )
+
+
+@dataclass(frozen=True)
+class NeedsAssessmentTray:
+    """The running needs assessments of a work tray, the most urgent first, and how many there are."""
+
+    rows: list[NeedsAssessment]
+    count: int
+
+
+def needs_assessments_for_tray(user: User, tray: str, today) -> NeedsAssessmentTray:
+    """My work: those the officer coordinates; team work: those of the teams the manager manages. One query."""
+    running = running_needs_assessments(today)
+    if tray == "mine":
+        running = running.filter(coordinator=user)
+    elif tray == "team":
+        running = running.filter(assessment__team_id__in=managed_teams_of(user))
+    else:
+        return NeedsAssessmentTray([], 0)
+    rows = list(
+        running.select_related("assessment", "coordinator")
+        .only(
+            "stage",
+            "coordinator__full_name",
+            "issue_decision_due",
+            "final_due",
+            "comments_due",
+            "assessment__reference",
+            "assessment__child_name",
+            "assessment__team_id",
+        )
+        .annotate(how_many=Window(Count("pk")))
+        .order_by("next_due", "pk")[:NEEDS_ASSESSMENT_TRAY_LIMIT]
+    )
+    return NeedsAssessmentTray(rows, rows[0].how_many if rows else 0)

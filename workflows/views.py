@@ -39,6 +39,7 @@ from .selectors import (
     is_council_user,
     managed_teams_of,
     messages_of,
+    needs_assessments_for_tray,
     next_step_text,
     notifications_for,
     open_pause,
@@ -207,10 +208,13 @@ def work(request, tray: str = "queue"):
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    today = timezone.localdate()
     return render(
         request,
         "workflows/work.html",
         {
+            # The EHC needs assessments (weeks 6 to 20) go on after their request has closed: listed apart.
+            "needs_assessments": needs_assessments_for_tray(request.user, tray, today),
             "tray": tray,
             "tray_title": TRAYS[tray],
             "trays": TRAYS,
@@ -219,7 +223,7 @@ def work(request, tray: str = "queue"):
             "filter_form": cases.form if cases.is_bound else _unfiltered_form_html(),
             "page": page,
             "query": query.urlencode(),
-            "today": timezone.localdate(),
+            "today": today,
         },
     )
 

@@ -268,6 +268,8 @@ def _charts(board: Dashboard) -> dict[str, charts.Chart]:
     }
     for slug, report, what in (
         ("ehcp-6-weeks", board.ehcp_decisions, "decisions whether to assess made within 6 weeks"),
+        ("ehcp-advice", board.ehcp_advice, "advice returned within 6 weeks"),
+        ("ehcp-16-weeks", board.ehcp_issue_decisions, "decisions whether to issue made within 16 weeks"),
         ("ehcp-20-weeks", board.ehcp_plans, "plans issued within 20 weeks"),
     ):
         reference = (
@@ -339,14 +341,24 @@ ABOUT = {
         "SEND Code of Practice 9.14: the decision whether to carry out an EHC needs assessment is due within "
         "6 weeks of the request. Due dates include the exceptions (9.42) recorded as clock pauses."
     ),
+    "ehcp-advice": (
+        "SEND Regulations 2014, regulation 8: advice for an EHC needs assessment is due within 6 weeks of being "
+        "asked for. Counted by the month it was due, once that day has passed or the advice has come; a clock "
+        "pause (Code of Practice 9.42) moves the due date on."
+    ),
+    "ehcp-16-weeks": (
+        "SEND Code of Practice 9.42: the decision whether to issue an EHC plan is due by week 16 of the request, "
+        "moved on by the clock's pauses. Counted by the month the decision was made."
+    ),
     "ehcp-20-weeks": (
-        "SEND Code of Practice 9.40: the final EHC plan is due within 20 weeks of the request. Counted by the "
-        f"month the plan was issued, against the national figure ({reports.ENGLAND_20_WEEKS_LABEL})."
+        "SEND Code of Practice 9.40: the final EHC plan is due within 20 weeks of the request, moved on by the "
+        "clock's pauses. Read from the needs assessment: counted by the month the plan was issued, against the "
+        f"national figure ({reports.ENGLAND_20_WEEKS_LABEL})."
     ),
 }
 
 
-EHCP_SECTIONS = ("ehcp-6-weeks", "ehcp-20-weeks")
+EHCP_SECTIONS = ("ehcp-6-weeks", "ehcp-advice", "ehcp-16-weeks", "ehcp-20-weeks")
 
 
 def _note(board: Dashboard, slug: str) -> str:

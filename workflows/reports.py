@@ -21,8 +21,10 @@ Definitions (the issue's, kept here so the page, the exports and the tests agree
 - returns per case: "returned" events on the cases received in the period, over those cases.
 - workload, overdue and due soon: open cases (submitted, under review, returned) now, whatever their dates.
 - EHCP 6 weeks: decisions whether to assess made in the period by the decision due date (which already
-  includes the Code of Practice 9.42 pauses recorded); 20 weeks: final plans issued in the period by the
-  final due date.
+  includes the Code of Practice 9.42 pauses recorded). The needs assessment's (workflows.ehc_models, read
+  by a narrow range of an indexed date): advice due in the period, returned by its due date; decisions
+  whether to issue made in the period by week 16 — each due date moved on by the pauses. 20 weeks: final
+  plans issued in the period by the final due date, the dates the needs assessment writes on the request.
 """
 
 import datetime as dt
@@ -62,7 +64,7 @@ from identity.models import OrganisationKind, Team, User
 from portal.remembered import remembered
 
 from . import summaries
-from .models import ClockPause, DailyTeamSummary
+from .models import AdviceRequest, ClockPause, DailyTeamSummary, NeedsAssessment
 from .selectors import OPEN_STATUSES, is_council_user, kinds_routed_to, managed_teams_of, teams_of
 from .services import ENDINGS_WITHOUT_DECISION, OUTCOMES_BY_KIND
 
@@ -1221,7 +1223,12 @@ def ehcp_decisions(scope: ReportScope, filters: ReportFilters, summed: Summed | 
 
 
 def ehcp_plans(scope: ReportScope, filters: ReportFilters, summed: Summed | None = None) -> Timeliness:
-    """Final EHC plans issued in the period, by month of issue, issued by the final due date (20 weeks)."""
+    """Final EHC plans issued in the period, by month of issue, issued by the final due date (20 weeks).
+
+    The needs assessment's final_plan_issue writes the request's plan_issued_on, and a pause its final_due,
+    as it writes its own final_issued_on and final_due: the two agree, and the request's copies are what the
+    daily summaries count and what the retention schedule keeps (it deletes the needs assessment).
+    """
     summed = summed if summed is not None else summed_figures(scope, filters)
     cases, within = _monthly(summed, summaries.EHCP_PLANS), _monthly(summed, summaries.EHCP_PLANS_WITHIN)
     return Timeliness(
@@ -1234,6 +1241,76 @@ def ehcp_plans(scope: ReportScope, filters: ReportFilters, summed: Summed | None
             for month in _month_starts(filters.date_from, filters.date_to)
         ),
         applies=_ehcp_applies(scope, filters),
+    )
+
+
+# ---------------------------------------------------------------- the EHC needs assessment's statutory clock
+
+
+def _needs_assessments(scope: ReportScope, filters: ReportFilters) -> QuerySet[NeedsAssessment] | None:
+    """The needs assessments of the EHCP requests of the teams in scope, narrowed by the filters (not by date);
+    None when the reader's teams receive no EHCP requests or another type is chosen."""
+    if not _ehcp_applies(scope, filters):
+        return None
+    rows = NeedsAssessment.objects.filter(assessment__team_id__in=scope.team_ids).order_by()
+    if filters.team is not None:
+        rows = rows.filter(assessment__team=filters.team)
+    if filters.organisation_kind:
+        rows = rows.filter(assessment__organisation__kind=filters.organisation_kind)
+    return rows
+
+
+def _monthly_shares(rows: QuerySet | None, day: str, within: Q, filters: ReportFilters) -> tuple[MonthShare, ...]:
+    """Rows whose `day` falls in the period (a narrow range of its index), by month, and how many are `within`."""
+    found = {}
+    if rows is not None:
+        found = {
+            month: (cases, within_count)
+            for month, cases, within_count in rows.filter(
+                **{f"{day}__gte": filters.date_from, f"{day}__lte": filters.date_to}
+            )
+            .annotate(month=LocalPeriodStart(day, "month"))
+            .values_list("month")
+            .annotate(cases=Count("pk"), within=Count("pk", filter=within))
+            .order_by()
+        }
+    return tuple(
+        MonthShare(month, *found.get(month, (0, 0))) for month in _month_starts(filters.date_from, filters.date_to)
+    )
+
+
+def ehcp_issue_decisions(scope: ReportScope, filters: ReportFilters) -> Timeliness:
+    """Decisions whether to issue a plan, by month, made by week 16 (moved on by the clock's pauses)."""
+    rows = _needs_assessments(scope, filters)
+    return Timeliness(
+        slug="ehcp-16-weeks",
+        caption="EHC needs assessments: decisions whether to issue a plan made within 16 weeks, by month of decision",
+        count_label="Decisions",
+        within_label="Within 16 weeks",
+        months=_monthly_shares(rows, "issue_decided_on", Q(issue_decided_on__lte=F("issue_decision_due")), filters),
+        applies=rows is not None,
+    )
+
+
+def ehcp_advice(scope: ReportScope, filters: ReportFilters) -> Timeliness:
+    """Advice asked for in needs assessments, by the month it was due, and how much came by its due date.
+
+    Counted once its due date has passed or it has come (or the coordinator went on without it): advice
+    still awaited and not yet due is neither late nor in time. A pause moves the due date on when it ends.
+    """
+    rows = _needs_assessments(scope, filters)
+    advice = None
+    if rows is not None:
+        advice = AdviceRequest.objects.filter(needs_assessment__in=rows).filter(
+            Q(due_on__lt=filters.today) | Q(answered_on__isnull=False) | Q(closed_unanswered_on__isnull=False)
+        )
+    return Timeliness(
+        slug="ehcp-advice",
+        caption="EHC needs assessments: advice returned within 6 weeks of being asked for, by month it was due",
+        count_label="Advice due",
+        within_label="Returned within 6 weeks",
+        months=_monthly_shares(advice, "due_on", Q(answered_on__lte=F("due_on")), filters),
+        applies=rows is not None,
     )
 
 
@@ -1273,6 +1350,14 @@ REPORTS: dict[str, ReportDefinition] = {
         ReportDefinition(
             "ehcp-6-weeks", "EHCP decisions within 6 weeks", ehcp_decisions, "ehcp_decisions", "EHCP 6 weeks"
         ),
+        ReportDefinition("ehcp-advice", "EHC advice within 6 weeks", ehcp_advice, "ehcp_advice", "EHC advice 6 weeks"),
+        ReportDefinition(
+            "ehcp-16-weeks",
+            "EHC decisions whether to issue within 16 weeks",
+            ehcp_issue_decisions,
+            "ehcp_issue_decisions",
+            "EHCP 16 weeks",
+        ),
         ReportDefinition("ehcp-20-weeks", "EHC plans within 20 weeks", ehcp_plans, "ehcp_plans", "EHCP 20 weeks"),
     )
 }
@@ -1292,6 +1377,8 @@ class Dashboard:
     overdue: DueList
     due_soon: DueList
     ehcp_decisions: Timeliness
+    ehcp_advice: Timeliness
+    ehcp_issue_decisions: Timeliness
     ehcp_plans: Timeliness
     local_targets: tuple[LocalTarget, ...]
 
@@ -1346,6 +1433,8 @@ def dashboard(scope: ReportScope, filters: ReportFilters) -> Dashboard:
         overdue=overdue(scope, filters),
         due_soon=due_soon(scope, filters),
         ehcp_decisions=ehcp_decisions(scope, filters, summed),
+        ehcp_advice=ehcp_advice(scope, filters),
+        ehcp_issue_decisions=ehcp_issue_decisions(scope, filters),
         ehcp_plans=ehcp_plans(scope, filters, summed),
         local_targets=local_targets(scope, filters, summed),
     )

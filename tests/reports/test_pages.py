@@ -130,10 +130,12 @@ def test_dashboard_shows_every_report_with_a_chart_and_a_captioned_table(lee_cli
         "Open cases past their decision due date",
         "Open cases due for a decision in the next 10 days",
         "EHCP requests: decisions whether to assess made within 6 weeks, by month of decision",
+        "EHC needs assessments: advice returned within 6 weeks of being asked for, by month it was due",
+        "EHC needs assessments: decisions whether to issue a plan made within 16 weeks, by month of decision",
         "EHC plans issued within 20 weeks of the request, by month of issue",
     }
     assert board_captions <= set(tables)
-    assert page.count('role="img"') == 10  # every report but the two lists has a chart
+    assert page.count('role="img"') == 12  # every report but the two lists has a chart
     assert "England 2024: 46.4%" in page
     assert "Figures for 1 January 2026 to 30 June 2026; all assessment types; all your teams" in page
 

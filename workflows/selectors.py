@@ -421,3 +421,23 @@ def needs_assessments_for_tray(user: User, tray: str, today) -> NeedsAssessmentT
         .order_by("next_due", "pk")[:NEEDS_ASSESSMENT_TRAY_LIMIT]
     )
     return NeedsAssessmentTray(rows, rows[0].how_many if rows else 0)
+
+
+# What a running or finished needs assessment means, as the professional who made the request reads it.
+NEEDS_ASSESSMENT_STAGE_TEXT = {
+    NeedsAssessmentStage.REQUESTING_ADVICE: "The council is about to ask professionals for their advice.",
+    NeedsAssessmentStage.GATHERING_ADVICE: "The council is waiting for advice from the professionals it asked.",
+    NeedsAssessmentStage.DECIDING: "The advice is in. The council is deciding whether to issue an EHC plan.",
+    NeedsAssessmentStage.DRAFTING: "The council has decided to issue an EHC plan and is writing the draft.",
+    NeedsAssessmentStage.COMMENTS: "The draft plan is with the family and the school or setting for their comments.",
+    NeedsAssessmentStage.FINALISING: "The comments are in. The council is finalising the plan.",
+    NeedsAssessmentStage.ISSUED: "The final EHC plan has been issued.",
+    NeedsAssessmentStage.NOT_ISSUED: "The council decided not to issue an EHC plan.",
+}
+
+
+def needs_assessment_of(assessment: Assessment) -> NeedsAssessment | None:
+    """The EHC needs assessment of a request agreed to assess, with its coordinator; None before that."""
+    if assessment.kind != AssessmentKind.EHCP or assessment.status != Status.CLOSED:
+        return None
+    return NeedsAssessment.objects.select_related("coordinator").filter(assessment=assessment).first()

@@ -18,7 +18,7 @@ from casework.services import case_read_record
 from casework.views.assessment import check_answers_page
 from identity.permissions import require
 
-from . import services
+from . import ehc, services
 from .forms import (
     AssignForm,
     CloseForm,
@@ -33,12 +33,14 @@ from .forms import (
 )
 from .models import NotificationPreference
 from .selectors import (
+    NEEDS_ASSESSMENT_STAGE_TEXT,
     case_for_council,
     consent_withdrawal_of,
     holder_line,
     is_council_user,
     managed_teams_of,
     messages_of,
+    needs_assessment_of,
     needs_assessments_for_tray,
     next_step_text,
     notifications_for,
@@ -120,10 +122,15 @@ def progress(request, pk: int):
         messages.success(request, "Your message has been sent")
         return redirect("workflows:progress", pk=assessment.pk)
     case_read_record(actor=request.user, assessment=assessment, kind=DisclosureKind.PROGRESS_VIEWED)
+    # Where the EHC needs assessment is, in words and dates: never the advice the professionals gave.
+    needs_assessment = needs_assessment_of(assessment)
     return render(
         request,
         "workflows/progress.html",
         {
+            "needs_assessment": needs_assessment,
+            "needs_assessment_text": NEEDS_ASSESSMENT_STAGE_TEXT[needs_assessment.stage] if needs_assessment else "",
+            "needs_assessment_dates": ehc.key_dates(needs_assessment) if needs_assessment else [],
             "assessment": assessment,
             "spec": spec_for(assessment.kind),
             "steps": progress_steps(assessment),

@@ -8,8 +8,8 @@ import time_machine
 
 from identity.permissions import REVIEW_ASSESSMENT, revoke
 from tests.casework.conftest import verified_professional
-from tests.workflows.conftest import JO, LEE, claimed, client_of, join, person, submitted, submitted_many
 from tests.workflows import ehc_steps
+from tests.workflows.conftest import JO, LEE, claimed, client_of, join, person, submitted, submitted_many
 from workflows import ehc, services
 
 # Measured with 2 cases: session, user, device, teams (with those managed), roles, rights (2), tab counts

@@ -5,28 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casework', '0012_disclosure_of_the_needs_assessment'),
-        ('workflows', '0005_ehc_needs_assessment'),
+        ("casework", "0012_disclosure_of_the_needs_assessment"),
+        ("workflows", "0005_ehc_needs_assessment"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='advicerequest',
-            index=models.Index(fields=['due_on'], name='workflows_advice_due_on'),
+            model_name="advicerequest",
+            index=models.Index(fields=["due_on"], name="workflows_advice_due_on"),
         ),
         migrations.AddIndex(
-            model_name='needsassessment',
-            index=models.Index(fields=['stage'], name='workflows_ehc_stage'),
+            model_name="needsassessment",
+            index=models.Index(fields=["stage"], name="workflows_ehc_stage"),
         ),
         migrations.AddIndex(
-            model_name='needsassessment',
-            index=models.Index(fields=['issue_decided_on'], name='workflows_ehc_decided_on'),
+            model_name="needsassessment",
+            index=models.Index(fields=["issue_decided_on"], name="workflows_ehc_decided_on"),
         ),
         migrations.AddIndex(
-            model_name='needsassessment',
-            index=models.Index(fields=['final_issued_on'], name='workflows_ehc_final_issued_on'),
+            model_name="needsassessment",
+            index=models.Index(fields=["final_issued_on"], name="workflows_ehc_final_issued_on"),
         ),
     ]

@@ -261,7 +261,7 @@ def _charts(board: Dashboard) -> dict[str, charts.Chart]:
         ),
         "workload": charts.horizontal_bars(
             id="chart-workload",
-            title="Open cases now, by officer",
+            title="Open cases and running needs assessments now, by officer",
             description="Bar chart. " + _listing((item.name, _load(item)) for item in officers) + TABLE_BELOW,
             bars=[charts.Bar(item.name, item.open, _load(item)) for item in officers],
         ),
@@ -334,9 +334,19 @@ ABOUT = {
         "The sections officers asked professionals to change, on the cases first submitted in the period. "
         "One return can ask for changes to more than one section."
     ),
-    "workload": "Open cases now (submitted, under review or returned), whatever their dates.",
-    "overdue": "Open cases whose decision due date has passed. A paused clock moves the date on when it restarts.",
-    "due-soon": f"Open cases whose decision is due today or in the next {reports.DUE_SOON_DAYS} days.",
+    "workload": (
+        "Open cases now (submitted, under review or returned), whatever their dates, and the EHC needs assessments "
+        "each officer coordinates that have not yet ended. A needs assessment is overdue or due soon by its next "
+        "statutory date."
+    ),
+    "overdue": (
+        "Open cases whose decision due date has passed, and EHC needs assessments whose advice, week 16 decision or "
+        "week 20 final plan is late. A paused clock moves the date on when it restarts."
+    ),
+    "due-soon": (
+        f"Open cases whose decision is due today or in the next {reports.DUE_SOON_DAYS} days, and EHC needs "
+        "assessments whose next statutory date falls then."
+    ),
     "ehcp-6-weeks": (
         "SEND Code of Practice 9.14: the decision whether to carry out an EHC needs assessment is due within "
         "6 weeks of the request. Due dates include the exceptions (9.42) recorded as clock pauses."

@@ -64,8 +64,19 @@ from identity.models import OrganisationKind, Team, User
 from portal.remembered import remembered
 
 from . import summaries
-from .models import AdviceRequest, ClockPause, DailyTeamSummary, NeedsAssessment
-from .selectors import OPEN_STATUSES, is_council_user, kinds_routed_to, managed_teams_of, teams_of
+from .models import AdviceRequest, ClockPause, DailyTeamSummary, NeedsAssessment, NeedsAssessmentStage
+from .selectors import (
+    NEXT_ADVICE,
+    NEXT_COMMENTS,
+    NEXT_FINAL,
+    NEXT_ISSUE_DECISION,
+    OPEN_STATUSES,
+    is_council_user,
+    kinds_routed_to,
+    managed_teams_of,
+    running_needs_assessments,
+    teams_of,
+)
 from .services import ENDINGS_WITHOUT_DECISION, OUTCOMES_BY_KIND
 
 # England, 2024: the share of new EHC plans issued within 20 weeks (SEND statistics, DfE).
@@ -935,10 +946,10 @@ class Workload:
 
     def table(self) -> Table:
         return Table(
-            caption="Open cases now, by officer",
+            caption="Open cases and running needs assessments now, by officer",
             columns=(
                 Column("Officer"),
-                Column("Open cases", numeric=True),
+                Column("Open", numeric=True),
                 Column("Overdue", numeric=True),
                 Column(f"Due in the next {DUE_SOON_DAYS} days", numeric=True),
             ),
@@ -992,11 +1003,48 @@ def workload(scope: ReportScope, filters: ReportFilters) -> Workload:
         )
         .order_by("place", "-open", "officer_name")
     )
+    counted: dict[tuple, list[int]] = {
+        (place, officer, name): [open_cases, overdue_cases, soon]
+        for officer, name, place, open_cases, overdue_cases, soon in rows
+    }
+    for key, figures in _needs_assessment_load(scope, filters).items():
+        before = counted.setdefault(key, [0, 0, 0])
+        counted[key] = [mine + theirs for mine, theirs in zip(before, figures, strict=True)]
     loads = tuple(
-        OfficerLoad(officer, name, open_cases, overdue_cases, soon)
-        for officer, name, _, open_cases, overdue_cases, soon in rows
+        OfficerLoad(officer, name, *figures)
+        for (_, officer, name), figures in sorted(
+            counted.items(), key=lambda item: (item[0][0], -item[1][0], item[0][2])
+        )
     )
     return Workload(loads, named=bool(scope.named_team_ids))
+
+
+def _needs_assessment_load(scope: ReportScope, filters: ReportFilters) -> dict[tuple, list[int]]:
+    """Running needs assessments by coordinator (named as workload names officers), with those overdue or due soon."""
+    running = _running_needs_assessments(scope, filters)
+    if running is None:
+        return {}
+    named = Q(assessment__team_id__in=scope.named_team_ids) | Q(coordinator_id=scope.user_id)
+    rows = (
+        running.annotate(
+            officer=Case(When(named, then=F("coordinator_id")), default=Value(0), output_field=IntegerField()),
+            officer_name=Case(
+                When(named, then=F("coordinator__full_name")), default=Value(OTHER_OFFICERS), output_field=CharField()
+            ),
+            place=Case(When(named, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        )
+        .values_list("officer", "officer_name", "place")
+        .annotate(
+            open=Count("pk"),
+            overdue=Count("pk", filter=Q(next_due__lt=filters.today)),
+            due_soon=Count(
+                "pk",
+                filter=Q(next_due__gte=filters.today, next_due__lte=filters.today + dt.timedelta(days=DUE_SOON_DAYS)),
+            ),
+        )
+        .order_by()
+    )
+    return {(place, officer, name): [open_count, late, soon] for officer, name, place, open_count, late, soon in rows}
 
 
 @dataclass(frozen=True)
@@ -1010,6 +1058,22 @@ class DueCase:
     days: int
     holder: str
     paused_since: dt.date | None
+    # A running EHC needs assessment rather than an open case: `status` is its stage, `what` the date due.
+    what: str = ""
+
+    @property
+    def is_needs_assessment(self) -> bool:
+        return bool(self.what)
+
+    @property
+    def status_text(self) -> str:
+        if self.is_needs_assessment:
+            return f"{NeedsAssessmentStage(self.status).label} ({self.what})"
+        return Status(self.status).label
+
+    @property
+    def href(self) -> str:
+        return reverse("workflows:ehc" if self.is_needs_assessment else "workflows:case", args=[self.pk])
 
 
 @dataclass(frozen=True)
@@ -1033,17 +1097,17 @@ class DueList:
                 Column("Type"),
                 Column("Team"),
                 Column("Status"),
-                Column("Decision due"),
+                Column("Due"),
                 Column(self.days_label, numeric=True),
                 Column("With"),
                 Column("Clock"),
             ),
             rows=tuple(
                 (
-                    _text(case.reference, href=reverse("workflows:case", args=[case.pk])),
-                    _text(_kind_title(case.kind)),
+                    _text(case.reference, href=case.href),
+                    _text(NEEDS_ASSESSMENT_TYPE if case.is_needs_assessment else _kind_title(case.kind)),
                     _text(case.team),
-                    _text(Status(case.status).label),
+                    _text(case.status_text),
                     _day(case.decision_due),
                     _count(case.days),
                     _text(case.holder),
@@ -1054,7 +1118,9 @@ class DueList:
         )
 
 
-def _due_list(scope, filters, *, slug, title, condition: Q, days_label: str, overdue: bool) -> DueList:
+def _due_list(
+    scope, filters, *, slug, title, condition: Q, needs_assessment_condition: Q, days_label: str, overdue: bool
+) -> DueList:
     named = Q(team_id__in=scope.named_team_ids) | Q(assigned_to_id=scope.user_id)
     open_pause = ClockPause.objects.filter(assessment=OuterRef("pk"), ended_on__isnull=True).values("started_on")[:1]
     rows = (
@@ -1080,7 +1146,77 @@ def _due_list(scope, filters, *, slug, title, condition: Q, days_label: str, ove
         days = (filters.today - due).days if overdue else (due - filters.today).days
         cases.append(DueCase(pk, reference, kind, team, status, due, days, holder, paused_since))
         count = how_many
+    assessments, assessments_count = _needs_assessments_due(
+        scope, filters, condition=needs_assessment_condition, overdue=overdue
+    )
+    if assessments:
+        # Both lists come sorted and limited; together, the most urgent of either, up to the limit.
+        cases = sorted([*cases, *assessments], key=lambda case: (case.decision_due, case.is_needs_assessment, case.pk))
+        cases, count = cases[:LIST_LIMIT], count + assessments_count
     return DueList(slug, title, tuple(cases), count, days_label)
+
+
+NEEDS_ASSESSMENT_TYPE = "EHC needs assessment"
+# What a running needs assessment's next date is, as the overdue and due-soon lists say it.
+NEXT_DUE_WORDS = {
+    NEXT_ADVICE: "advice due",
+    NEXT_ISSUE_DECISION: "week 16 decision due",
+    NEXT_COMMENTS: "comments on the draft close",
+    NEXT_FINAL: "week 20 final plan due",
+}
+
+
+def _running_needs_assessments(scope: ReportScope, filters: ReportFilters) -> QuerySet[NeedsAssessment] | None:
+    """The running needs assessments of the teams in scope, narrowed by the filters; None when EHCP is not chosen."""
+    if filters.kind not in ("", AssessmentKind.EHCP):
+        return None
+    rows = running_needs_assessments(filters.today).filter(assessment__team_id__in=scope.team_ids)
+    if filters.team is not None:
+        rows = rows.filter(assessment__team=filters.team)
+    if filters.organisation_kind:
+        rows = rows.filter(assessment__organisation__kind=filters.organisation_kind)
+    return rows
+
+
+def _needs_assessments_due(scope, filters, *, condition: Q, overdue: bool) -> tuple[list[DueCase], int]:
+    """Running needs assessments whose next statutory date meets the condition, the most urgent first, in one query."""
+    running = _running_needs_assessments(scope, filters)
+    if running is None:
+        return [], 0
+    named = Q(assessment__team_id__in=scope.named_team_ids) | Q(coordinator_id=scope.user_id)
+    rows = (
+        running.filter(condition)
+        .annotate(
+            holder=Case(
+                When(named, then=F("coordinator__full_name")),
+                default=Value("Another officer"),
+                output_field=CharField(),
+            ),
+            how_many=Window(Count("pk")),
+        )
+        .values_list(
+            "assessment_id",
+            "assessment__reference",
+            "assessment__team__name",
+            "stage",
+            "next_due",
+            "next_what",
+            "holder",
+            "paused_since",
+            "how_many",
+        )
+        .order_by("next_due", "pk")[:LIST_LIMIT]
+    )
+    found, count = [], 0
+    for pk, reference, team, stage, due, what, holder, paused_since, how_many in rows:
+        days = (filters.today - due).days if overdue else (due - filters.today).days
+        found.append(
+            DueCase(
+                pk, reference, AssessmentKind.EHCP, team, stage, due, days, holder, paused_since, NEXT_DUE_WORDS[what]
+            )
+        )
+        count = how_many
+    return found, count
 
 
 def overdue(scope: ReportScope, filters: ReportFilters) -> DueList:
@@ -1088,8 +1224,9 @@ def overdue(scope: ReportScope, filters: ReportFilters) -> DueList:
         scope,
         filters,
         slug="overdue",
-        title="Open cases past their decision due date",
+        title="Open cases past their decision due date, and needs assessments past a statutory date",
         condition=Q(decision_due__lt=filters.today),
+        needs_assessment_condition=Q(next_due__lt=filters.today),
         days_label="Days overdue",
         overdue=True,
     )
@@ -1100,8 +1237,11 @@ def due_soon(scope: ReportScope, filters: ReportFilters) -> DueList:
         scope,
         filters,
         slug="due-soon",
-        title=f"Open cases due for a decision in the next {DUE_SOON_DAYS} days",
+        title=f"Open cases and needs assessments due in the next {DUE_SOON_DAYS} days",
         condition=_due_soon_q(filters),
+        needs_assessment_condition=Q(
+            next_due__gte=filters.today, next_due__lte=filters.today + dt.timedelta(days=DUE_SOON_DAYS)
+        ),
         days_label="Days left",
         overdue=False,
     )

@@ -11,6 +11,7 @@ Three requests of St Mary's, agreed to assess by Tom, seen on 1 July 2026 over J
     R received 19 Jan, agreed 23 Feb: week 16 on 11 May. Advice asked 24 Feb, due 7 Apr, never came: Tom
       went on without it on 14 Apr (late). Decided not to issue on 15 May (late).
     S received 2 Mar, agreed 6 Apr. Advice asked 7 Apr, due 19 May, still awaited on 1 July (late).
+    T received 16 Mar, agreed 20 Apr, no advice asked yet: week 16 on 6 July; the clock paused since 29 June.
 """
 
 import datetime as dt
@@ -22,7 +23,7 @@ from identity.models import OrganisationKind, Team
 from tests.casework.conftest import verified_professional
 from tests.reports.conftest import at, day, decided, filters, picked_up, scope_of, submitted
 from tests.workflows import ehc_steps
-from tests.workflows.conftest import JO, TOM, person
+from tests.workflows.conftest import JO, TOM, join, person
 from workflows import ehc, reports
 from workflows.models import NeedsAssessment
 
@@ -107,7 +108,11 @@ def needs_assessments(demo_data):
     s = agreed(school, tom, day(3, 2), day(4, 6))
     ask(s, day(4, 7), (EP,))
 
-    found = {name: ehc_steps.refreshed(item) for name, item in {"p": p, "q": q, "r": r, "s": s}.items()}
+    t = agreed(school, tom, day(3, 16), day(4, 20))
+    with at(day(6, 29)):
+        ehc.needs_assessment_clock_pause(actor=tom, needs_assessment=t, reason="family_circumstances")
+
+    found = {name: ehc_steps.refreshed(item) for name, item in {"p": p, "q": q, "r": r, "s": s, "t": t}.items()}
     return found
 
 
@@ -195,3 +200,66 @@ def test_the_figures_read_a_fixed_number_of_queries_however_many_needs_assessmen
         reports.ehcp_advice(scope, filters())
         reports.ehcp_issue_decisions(scope, filters())
         reports.ehcp_plans(scope, filters())
+
+
+# ---------------------------------------------------------------- running needs assessments in the lists
+
+
+def test_the_overdue_list_holds_a_needs_assessment_whose_advice_is_late_linking_to_its_overview(needs_assessments):
+    """S's advice was due on 19 May: 43 days late on 1 July. The finished ones (P, Q, R) are in no list."""
+    report = reports.overdue(scope_of(person(TOM)), filters())
+    s = needs_assessments["s"]
+    assert report.count == 1
+    assert rows(report.table()) == [
+        [
+            s.assessment.reference,
+            "EHC needs assessment",
+            "SEND statutory assessment team",
+            "Waiting for advice (advice due)",
+            "19 May 2026",
+            "43",
+            "Tom Evans",
+            "Running",
+        ]
+    ]
+    assert report.table().rows[0][0].href == f"/cases/{s.assessment_id}/needs-assessment/"
+
+
+def test_the_due_soon_list_holds_a_needs_assessment_whose_week_16_is_near_marked_paused(needs_assessments):
+    """T's decision whether to issue is due on 6 July, 5 days on; its clock has been paused since 29 June."""
+    report = reports.due_soon(scope_of(person(TOM)), filters())
+    t = needs_assessments["t"]
+    assert rows(report.table()) == [
+        [
+            t.assessment.reference,
+            "EHC needs assessment",
+            "SEND statutory assessment team",
+            "Asking for advice (week 16 decision due)",
+            "6 Jul 2026",
+            "5",
+            "Tom Evans",
+            "Paused since 29 Jun 2026",
+        ]
+    ]
+
+
+def test_workload_counts_the_running_needs_assessments_of_their_coordinator(needs_assessments):
+    """Tom coordinates S (overdue) and T (due soon); he holds no open case."""
+    report = reports.workload(scope_of(person(TOM)), filters())
+    assert rows(report.table()) == [["Tom Evans", "2", "1", "1"], ["Total", "2", "1", "1"]]
+
+
+def test_the_lists_leave_needs_assessments_out_for_another_type_or_team(needs_assessments):
+    tom, jo = scope_of(person(TOM)), scope_of(person(JO))
+    assert reports.overdue(tom, filters(kind="ehat")).count == 0
+    assert reports.workload(tom, filters(kind="young_carers")).officers == ()
+    assert reports.overdue(jo, filters()).count == 0 and reports.due_soon(jo, filters()).count == 0
+    assert reports.workload(jo, filters()).officers == ()
+
+
+def test_a_colleague_sees_another_coordinators_needs_assessments_unnamed(needs_assessments):
+    """An officer of the SEND team sees Tom's needs assessments in the lists as another officer's."""
+    colleague = join("send-statutory-assessment")
+    scope = scope_of(colleague)
+    assert [case.holder for case in reports.overdue(scope, filters()).cases] == ["Another officer"]
+    assert rows(reports.workload(scope, filters()).table())[0] == ["Other officers", "2", "1", "1"]

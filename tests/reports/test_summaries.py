@@ -203,6 +203,6 @@ def test_the_counted_figures_are_one_query_and_the_dashboard_a_fixed_number(gene
     kinds_routed_to(scope.team_ids)
     with CaptureQueriesContext(connection) as queries:
         reports.dashboard(scope, filters)
-    # The times, the summaries, status now, workload, overdue and due soon; the needs assessments' advice and
-    # decisions whether to issue.
-    assert len(queries.captured_queries) == before == 8
+    # The times, the summaries, status now, workload, overdue and due soon; the needs assessments' advice,
+    # decisions whether to issue, and the running ones in the workload, overdue and due-soon lists.
+    assert len(queries.captured_queries) == before == 11

@@ -37,6 +37,8 @@ def test_the_author_sees_the_stage_in_plain_words_the_coordinator_and_the_statut
     assert "EHC needs assessment" in text
     assert "The council is about to ask professionals for their advice." in text
     assert "Assessment coordinator Tom Evans, SEND statutory assessment team" in text
+    # The name typed in the decision (not a member of the team) gives way to the coordinator appointed.
+    assert "Dana Fox" not in text
     assert "Agreed to assess 14 September 2026" in text
     assert "Decision whether to issue a plan (week 16) 27 November 2026 Friday 27 November 2026" not in text
     assert "Decision whether to issue a plan (week 16) 27 November 2026 The same day" in text

@@ -335,6 +335,11 @@ NEXT_ISSUE_DECISION = "Decision whether to issue (week 16)"
 NEXT_COMMENTS = "Comments on the draft close"
 NEXT_FINAL = "Final plan (week 20)"
 NEEDS_ASSESSMENT_TRAY_LIMIT = 25
+RUNNING_STAGES = tuple(
+    stage
+    for stage in NeedsAssessmentStage.values
+    if stage not in (NeedsAssessmentStage.ISSUED, NeedsAssessmentStage.NOT_ISSUED)
+)
 
 
 def running_needs_assessments(today) -> QuerySet[NeedsAssessment]:
@@ -360,7 +365,8 @@ def running_needs_assessments(today) -> QuerySet[NeedsAssessment]:
     advice_first = Q(stage=stage.GATHERING_ADVICE, advice_due__isnull=False, advice_due__lt=F("issue_decision_due"))
     comments_open = Q(stage=stage.COMMENTS, comments_due__gte=today)
     return (
-        NeedsAssessment.objects.exclude(stage__in=(stage.ISSUED, stage.NOT_ISSUED))
+        # The running stages named (not "not finished"), so the stage index narrows the read.
+        NeedsAssessment.objects.filter(stage__in=RUNNING_STAGES)
         .annotate(advice_due=advice_due, paused_since=paused_since)
         .annotate(
             next_due=Case(
@@ -402,7 +408,10 @@ def needs_assessments_for_tray(user: User, tray: str, today) -> NeedsAssessmentT
     if tray == "mine":
         running = running.filter(coordinator=user)
     elif tray == "team":
-        running = running.filter(assessment__team_id__in=managed_teams_of(user))
+        # An EXISTS, so the stage index drives the read (the running ones), not every case of the teams.
+        running = running.filter(
+            Exists(Assessment.objects.filter(pk=OuterRef("assessment_id"), team_id__in=managed_teams_of(user)))
+        )
     else:
         return NeedsAssessmentTray([], 0)
     rows = list(

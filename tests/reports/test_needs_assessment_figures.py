@@ -190,10 +190,8 @@ def test_the_dashboard_and_its_tables_carry_the_three_figures(needs_assessments)
     assert (board.ehcp_advice.within, board.ehcp_issue_decisions.within, board.ehcp_plans.within) == (2, 2, 1)
 
 
-def test_the_figures_read_a_fixed_number_of_queries_however_many_needs_assessments(
-    needs_assessments, django_assert_num_queries
-):
-    """One grouped query each, whatever the number of rows (the team routes are remembered)."""
+def test_each_figure_is_one_grouped_query(needs_assessments, django_assert_num_queries):
+    """One grouped query each, not one per needs assessment (the team routes are remembered)."""
     scope = scope_of(person(TOM))
     reports.ehcp_plans(scope, filters())
     with django_assert_num_queries(3):

@@ -794,13 +794,6 @@ def needs_assessment_running(assessment: Assessment) -> bool:
     )
 
 
-def needs_assessment_of(assessment: Assessment) -> NeedsAssessment | None:
-    """The request's needs assessment, if it has one (for a page the reader may already see)."""
-    if assessment.kind != "ehcp":
-        return None
-    return NeedsAssessment.objects.filter(assessment=assessment).first()
-
-
 def needs_assessment_for_council(user: User, pk: int) -> NeedsAssessment:
     """The needs assessment of a request the council person may see (workflows.selectors.case_for_council); else 404."""
     assessment = case_for_council(user, pk)

@@ -75,7 +75,14 @@ class NeedsAssessment(models.Model):
     history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
-        indexes = [models.Index(fields=["coordinator", "stage"], name="workflows_ehc_coordinator")]
+        indexes = [
+            models.Index(fields=["coordinator", "stage"], name="workflows_ehc_coordinator"),
+            # The team work tray and the overdue lists read the running ones; the dashboard reads the
+            # decisions whether to issue and the final plans of a period, a narrow range of each.
+            models.Index(fields=["stage"], name="workflows_ehc_stage"),
+            models.Index(fields=["issue_decided_on"], name="workflows_ehc_decided_on"),
+            models.Index(fields=["final_issued_on"], name="workflows_ehc_final_issued_on"),
+        ]
 
     def __str__(self) -> str:
         return f"EHC needs assessment of {self.assessment_id} ({self.get_stage_display()})"
@@ -107,11 +114,15 @@ class AdviceRequest(models.Model):
 
     class Meta:
         ordering = ["needs_assessment", "pk"]
+        indexes = [
+            # The dashboard's "advice returned within 6 weeks" reads the advice due in a period.
+            models.Index(fields=["due_on"], name="workflows_advice_due_on"),
+            # "Advice asked of you" finds what was asked of an address before it was registered.
+            models.Index(fields=["professional_email"], name="workflows_advice_email"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["needs_assessment", "kind"], name="workflows_advice_once_per_kind")
         ]
-        # "Advice asked of you" finds what was asked of an address before it was registered.
-        indexes = [models.Index(fields=["professional_email"], name="workflows_advice_email")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} advice for {self.needs_assessment_id}"

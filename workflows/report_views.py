@@ -261,13 +261,15 @@ def _charts(board: Dashboard) -> dict[str, charts.Chart]:
         ),
         "workload": charts.horizontal_bars(
             id="chart-workload",
-            title="Open cases now, by officer",
+            title="Open cases and running needs assessments now, by officer",
             description="Bar chart. " + _listing((item.name, _load(item)) for item in officers) + TABLE_BELOW,
             bars=[charts.Bar(item.name, item.open, _load(item)) for item in officers],
         ),
     }
     for slug, report, what in (
         ("ehcp-6-weeks", board.ehcp_decisions, "decisions whether to assess made within 6 weeks"),
+        ("ehcp-advice", board.ehcp_advice, "advice returned within 6 weeks"),
+        ("ehcp-16-weeks", board.ehcp_issue_decisions, "decisions whether to issue made within 16 weeks"),
         ("ehcp-20-weeks", board.ehcp_plans, "plans issued within 20 weeks"),
     ):
         reference = (
@@ -332,21 +334,41 @@ ABOUT = {
         "The sections officers asked professionals to change, on the cases first submitted in the period. "
         "One return can ask for changes to more than one section."
     ),
-    "workload": "Open cases now (submitted, under review or returned), whatever their dates.",
-    "overdue": "Open cases whose decision due date has passed. A paused clock moves the date on when it restarts.",
-    "due-soon": f"Open cases whose decision is due today or in the next {reports.DUE_SOON_DAYS} days.",
+    "workload": (
+        "Open cases now (submitted, under review or returned), whatever their dates, and the EHC needs assessments "
+        "each officer coordinates that have not yet ended. A needs assessment is overdue or due soon by its next "
+        "statutory date."
+    ),
+    "overdue": (
+        "Open cases whose decision due date has passed, and EHC needs assessments whose advice, week 16 decision or "
+        "week 20 final plan is late. A paused clock moves the date on when it restarts."
+    ),
+    "due-soon": (
+        f"Open cases whose decision is due today or in the next {reports.DUE_SOON_DAYS} days, and EHC needs "
+        "assessments whose next statutory date falls then."
+    ),
     "ehcp-6-weeks": (
         "SEND Code of Practice 9.14: the decision whether to carry out an EHC needs assessment is due within "
         "6 weeks of the request. Due dates include the exceptions (9.42) recorded as clock pauses."
     ),
+    "ehcp-advice": (
+        "SEND Regulations 2014, regulation 8: advice for an EHC needs assessment is due within 6 weeks of being "
+        "asked for. Counted by the month it was due, once that day has passed or the advice has come; a clock "
+        "pause (Code of Practice 9.42) moves the due date on."
+    ),
+    "ehcp-16-weeks": (
+        "SEND Code of Practice 9.42: the decision whether to issue an EHC plan is due by week 16 of the request, "
+        "moved on by the clock's pauses. Counted by the month the decision was made."
+    ),
     "ehcp-20-weeks": (
-        "SEND Code of Practice 9.40: the final EHC plan is due within 20 weeks of the request. Counted by the "
-        f"month the plan was issued, against the national figure ({reports.ENGLAND_20_WEEKS_LABEL})."
+        "SEND Code of Practice 9.40: the final EHC plan is due within 20 weeks of the request, moved on by the "
+        "clock's pauses. Read from the needs assessment: counted by the month the plan was issued, against the "
+        f"national figure ({reports.ENGLAND_20_WEEKS_LABEL})."
     ),
 }
 
 
-EHCP_SECTIONS = ("ehcp-6-weeks", "ehcp-20-weeks")
+EHCP_SECTIONS = ("ehcp-6-weeks", "ehcp-advice", "ehcp-16-weeks", "ehcp-20-weeks")
 
 
 def _note(board: Dashboard, slug: str) -> str:

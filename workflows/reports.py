@@ -21,8 +21,10 @@ Definitions (the issue's, kept here so the page, the exports and the tests agree
 - returns per case: "returned" events on the cases received in the period, over those cases.
 - workload, overdue and due soon: open cases (submitted, under review, returned) now, whatever their dates.
 - EHCP 6 weeks: decisions whether to assess made in the period by the decision due date (which already
-  includes the Code of Practice 9.42 pauses recorded); 20 weeks: final plans issued in the period by the
-  final due date.
+  includes the Code of Practice 9.42 pauses recorded). The needs assessment's (workflows.ehc_models, read
+  by a narrow range of an indexed date): advice due in the period, returned by its due date; decisions
+  whether to issue made in the period by week 16 — each due date moved on by the pauses. 20 weeks: final
+  plans issued in the period by the final due date, the dates the needs assessment writes on the request.
 """
 
 import datetime as dt
@@ -38,6 +40,7 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
+    Exists,
     F,
     FloatField,
     IntegerField,
@@ -62,8 +65,19 @@ from identity.models import OrganisationKind, Team, User
 from portal.remembered import remembered
 
 from . import summaries
-from .models import ClockPause, DailyTeamSummary
-from .selectors import OPEN_STATUSES, is_council_user, kinds_routed_to, managed_teams_of, teams_of
+from .models import AdviceRequest, ClockPause, DailyTeamSummary, NeedsAssessment, NeedsAssessmentStage
+from .selectors import (
+    NEXT_ADVICE,
+    NEXT_COMMENTS,
+    NEXT_FINAL,
+    NEXT_ISSUE_DECISION,
+    OPEN_STATUSES,
+    is_council_user,
+    kinds_routed_to,
+    managed_teams_of,
+    running_needs_assessments,
+    teams_of,
+)
 from .services import ENDINGS_WITHOUT_DECISION, OUTCOMES_BY_KIND
 
 # England, 2024: the share of new EHC plans issued within 20 weeks (SEND statistics, DfE).
@@ -933,10 +947,10 @@ class Workload:
 
     def table(self) -> Table:
         return Table(
-            caption="Open cases now, by officer",
+            caption="Open cases and running needs assessments now, by officer",
             columns=(
                 Column("Officer"),
-                Column("Open cases", numeric=True),
+                Column("Open", numeric=True),
                 Column("Overdue", numeric=True),
                 Column(f"Due in the next {DUE_SOON_DAYS} days", numeric=True),
             ),
@@ -990,11 +1004,48 @@ def workload(scope: ReportScope, filters: ReportFilters) -> Workload:
         )
         .order_by("place", "-open", "officer_name")
     )
+    counted: dict[tuple, list[int]] = {
+        (place, officer, name): [open_cases, overdue_cases, soon]
+        for officer, name, place, open_cases, overdue_cases, soon in rows
+    }
+    for key, figures in _needs_assessment_load(scope, filters).items():
+        before = counted.setdefault(key, [0, 0, 0])
+        counted[key] = [mine + theirs for mine, theirs in zip(before, figures, strict=True)]
     loads = tuple(
-        OfficerLoad(officer, name, open_cases, overdue_cases, soon)
-        for officer, name, _, open_cases, overdue_cases, soon in rows
+        OfficerLoad(officer, name, *figures)
+        for (_, officer, name), figures in sorted(
+            counted.items(), key=lambda item: (item[0][0], -item[1][0], item[0][2])
+        )
     )
     return Workload(loads, named=bool(scope.named_team_ids))
+
+
+def _needs_assessment_load(scope: ReportScope, filters: ReportFilters) -> dict[tuple, list[int]]:
+    """Running needs assessments by coordinator (named as workload names officers), with those overdue or due soon."""
+    running = _running_needs_assessments(scope, filters)
+    if running is None:
+        return {}
+    named = Q(assessment__team_id__in=scope.named_team_ids) | Q(coordinator_id=scope.user_id)
+    rows = (
+        running.annotate(
+            officer=Case(When(named, then=F("coordinator_id")), default=Value(0), output_field=IntegerField()),
+            officer_name=Case(
+                When(named, then=F("coordinator__full_name")), default=Value(OTHER_OFFICERS), output_field=CharField()
+            ),
+            place=Case(When(named, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        )
+        .values_list("officer", "officer_name", "place")
+        .annotate(
+            open=Count("pk"),
+            overdue=Count("pk", filter=Q(next_due__lt=filters.today)),
+            due_soon=Count(
+                "pk",
+                filter=Q(next_due__gte=filters.today, next_due__lte=filters.today + dt.timedelta(days=DUE_SOON_DAYS)),
+            ),
+        )
+        .order_by()
+    )
+    return {(place, officer, name): [open_count, late, soon] for officer, name, place, open_count, late, soon in rows}
 
 
 @dataclass(frozen=True)
@@ -1008,6 +1059,22 @@ class DueCase:
     days: int
     holder: str
     paused_since: dt.date | None
+    # A running EHC needs assessment rather than an open case: `status` is its stage, `what` the date due.
+    what: str = ""
+
+    @property
+    def is_needs_assessment(self) -> bool:
+        return bool(self.what)
+
+    @property
+    def status_text(self) -> str:
+        if self.is_needs_assessment:
+            return f"{NeedsAssessmentStage(self.status).label} ({self.what})"
+        return Status(self.status).label
+
+    @property
+    def href(self) -> str:
+        return reverse("workflows:ehc" if self.is_needs_assessment else "workflows:case", args=[self.pk])
 
 
 @dataclass(frozen=True)
@@ -1031,17 +1098,17 @@ class DueList:
                 Column("Type"),
                 Column("Team"),
                 Column("Status"),
-                Column("Decision due"),
+                Column("Due"),
                 Column(self.days_label, numeric=True),
                 Column("With"),
                 Column("Clock"),
             ),
             rows=tuple(
                 (
-                    _text(case.reference, href=reverse("workflows:case", args=[case.pk])),
-                    _text(_kind_title(case.kind)),
+                    _text(case.reference, href=case.href),
+                    _text(NEEDS_ASSESSMENT_TYPE if case.is_needs_assessment else _kind_title(case.kind)),
                     _text(case.team),
-                    _text(Status(case.status).label),
+                    _text(case.status_text),
                     _day(case.decision_due),
                     _count(case.days),
                     _text(case.holder),
@@ -1052,7 +1119,9 @@ class DueList:
         )
 
 
-def _due_list(scope, filters, *, slug, title, condition: Q, days_label: str, overdue: bool) -> DueList:
+def _due_list(
+    scope, filters, *, slug, title, condition: Q, needs_assessment_condition: Q, days_label: str, overdue: bool
+) -> DueList:
     named = Q(team_id__in=scope.named_team_ids) | Q(assigned_to_id=scope.user_id)
     open_pause = ClockPause.objects.filter(assessment=OuterRef("pk"), ended_on__isnull=True).values("started_on")[:1]
     rows = (
@@ -1078,7 +1147,72 @@ def _due_list(scope, filters, *, slug, title, condition: Q, days_label: str, ove
         days = (filters.today - due).days if overdue else (due - filters.today).days
         cases.append(DueCase(pk, reference, kind, team, status, due, days, holder, paused_since))
         count = how_many
+    assessments, assessments_count = _needs_assessments_due(
+        scope, filters, condition=needs_assessment_condition, overdue=overdue
+    )
+    if assessments:
+        # Both lists come sorted and limited; together, the most urgent of either, up to the limit.
+        cases = sorted([*cases, *assessments], key=lambda case: (case.decision_due, case.is_needs_assessment, case.pk))
+        cases, count = cases[:LIST_LIMIT], count + assessments_count
     return DueList(slug, title, tuple(cases), count, days_label)
+
+
+NEEDS_ASSESSMENT_TYPE = "EHC needs assessment"
+# What a running needs assessment's next date is, as the overdue and due-soon lists say it.
+NEXT_DUE_WORDS = {
+    NEXT_ADVICE: "advice due",
+    NEXT_ISSUE_DECISION: "week 16 decision due",
+    NEXT_COMMENTS: "comments on the draft close",
+    NEXT_FINAL: "week 20 final plan due",
+}
+
+
+def _running_needs_assessments(scope: ReportScope, filters: ReportFilters) -> QuerySet[NeedsAssessment] | None:
+    """The running needs assessments of the teams in scope, narrowed by the filters; None when EHCP is not chosen."""
+    if filters.kind not in ("", AssessmentKind.EHCP):
+        return None
+    return running_needs_assessments(filters.today).filter(_of_requests_in_scope(scope, filters))
+
+
+def _needs_assessments_due(scope, filters, *, condition: Q, overdue: bool) -> tuple[list[DueCase], int]:
+    """Running needs assessments whose next statutory date meets the condition, the most urgent first, in one query."""
+    running = _running_needs_assessments(scope, filters)
+    if running is None:
+        return [], 0
+    named = Q(assessment__team_id__in=scope.named_team_ids) | Q(coordinator_id=scope.user_id)
+    rows = (
+        running.filter(condition)
+        .annotate(
+            holder=Case(
+                When(named, then=F("coordinator__full_name")),
+                default=Value("Another officer"),
+                output_field=CharField(),
+            ),
+            how_many=Window(Count("pk")),
+        )
+        .values_list(
+            "assessment_id",
+            "assessment__reference",
+            "assessment__team__name",
+            "stage",
+            "next_due",
+            "next_what",
+            "holder",
+            "paused_since",
+            "how_many",
+        )
+        .order_by("next_due", "pk")[:LIST_LIMIT]
+    )
+    found, count = [], 0
+    for pk, reference, team, stage, due, what, holder, paused_since, how_many in rows:
+        days = (filters.today - due).days if overdue else (due - filters.today).days
+        found.append(
+            DueCase(
+                pk, reference, AssessmentKind.EHCP, team, stage, due, days, holder, paused_since, NEXT_DUE_WORDS[what]
+            )
+        )
+        count = how_many
+    return found, count
 
 
 def overdue(scope: ReportScope, filters: ReportFilters) -> DueList:
@@ -1086,8 +1220,9 @@ def overdue(scope: ReportScope, filters: ReportFilters) -> DueList:
         scope,
         filters,
         slug="overdue",
-        title="Open cases past their decision due date",
+        title="Open cases past their decision due date, and needs assessments past a statutory date",
         condition=Q(decision_due__lt=filters.today),
+        needs_assessment_condition=Q(next_due__lt=filters.today),
         days_label="Days overdue",
         overdue=True,
     )
@@ -1098,8 +1233,11 @@ def due_soon(scope: ReportScope, filters: ReportFilters) -> DueList:
         scope,
         filters,
         slug="due-soon",
-        title=f"Open cases due for a decision in the next {DUE_SOON_DAYS} days",
+        title=f"Open cases and needs assessments due in the next {DUE_SOON_DAYS} days",
         condition=_due_soon_q(filters),
+        needs_assessment_condition=Q(
+            next_due__gte=filters.today, next_due__lte=filters.today + dt.timedelta(days=DUE_SOON_DAYS)
+        ),
         days_label="Days left",
         overdue=False,
     )
@@ -1221,7 +1359,12 @@ def ehcp_decisions(scope: ReportScope, filters: ReportFilters, summed: Summed | 
 
 
 def ehcp_plans(scope: ReportScope, filters: ReportFilters, summed: Summed | None = None) -> Timeliness:
-    """Final EHC plans issued in the period, by month of issue, issued by the final due date (20 weeks)."""
+    """Final EHC plans issued in the period, by month of issue, issued by the final due date (20 weeks).
+
+    The needs assessment's final_plan_issue writes the request's plan_issued_on, and a pause its final_due,
+    as it writes its own final_issued_on and final_due: the two agree, and the request's copies are what the
+    daily summaries count and what the retention schedule keeps (it deletes the needs assessment).
+    """
     summed = summed if summed is not None else summed_figures(scope, filters)
     cases, within = _monthly(summed, summaries.EHCP_PLANS), _monthly(summed, summaries.EHCP_PLANS_WITHIN)
     return Timeliness(
@@ -1234,6 +1377,87 @@ def ehcp_plans(scope: ReportScope, filters: ReportFilters, summed: Summed | None
             for month in _month_starts(filters.date_from, filters.date_to)
         ),
         applies=_ehcp_applies(scope, filters),
+    )
+
+
+# ---------------------------------------------------------------- the EHC needs assessment's statutory clock
+
+
+def _needs_assessments(scope: ReportScope, filters: ReportFilters) -> QuerySet[NeedsAssessment] | None:
+    """The needs assessments of the EHCP requests of the teams in scope, narrowed by the filters (not by date);
+    None when the reader's teams receive no EHCP requests or another type is chosen."""
+    if not _ehcp_applies(scope, filters):
+        return None
+    return NeedsAssessment.objects.filter(_of_requests_in_scope(scope, filters)).order_by()
+
+
+def _of_requests_in_scope(scope: ReportScope, filters: ReportFilters) -> Exists:
+    """The needs assessment's request is of a team in scope and meets the filters.
+
+    An EXISTS per row, not a join: the date (or stage) index then drives the read, a narrow range, and each
+    row's request is found by its key; joined, SQLite (which keeps no statistics here) reads every case of
+    the teams first.
+    """
+    requests = Assessment.objects.filter(pk=OuterRef("assessment_id"), team_id__in=scope.team_ids)
+    if filters.team is not None:
+        requests = requests.filter(team=filters.team)
+    if filters.organisation_kind:
+        requests = requests.filter(organisation__kind=filters.organisation_kind)
+    return Exists(requests)
+
+
+def _monthly_shares(rows: QuerySet | None, day: str, within: Q, filters: ReportFilters) -> tuple[MonthShare, ...]:
+    """Rows whose `day` falls in the period (a narrow range of its index), by month, and how many are `within`."""
+    found = {}
+    if rows is not None:
+        found = {
+            month: (cases, within_count)
+            for month, cases, within_count in rows.filter(
+                **{f"{day}__gte": filters.date_from, f"{day}__lte": filters.date_to}
+            )
+            .annotate(month=LocalPeriodStart(day, "month"))
+            .values_list("month")
+            .annotate(cases=Count("pk"), within=Count("pk", filter=within))
+            .order_by()
+        }
+    return tuple(
+        MonthShare(month, *found.get(month, (0, 0))) for month in _month_starts(filters.date_from, filters.date_to)
+    )
+
+
+def ehcp_issue_decisions(scope: ReportScope, filters: ReportFilters) -> Timeliness:
+    """Decisions whether to issue a plan, by month, made by week 16 (moved on by the clock's pauses)."""
+    rows = _needs_assessments(scope, filters)
+    return Timeliness(
+        slug="ehcp-16-weeks",
+        caption="EHC needs assessments: decisions whether to issue a plan made within 16 weeks, by month of decision",
+        count_label="Decisions",
+        within_label="Within 16 weeks",
+        months=_monthly_shares(rows, "issue_decided_on", Q(issue_decided_on__lte=F("issue_decision_due")), filters),
+        applies=rows is not None,
+    )
+
+
+def ehcp_advice(scope: ReportScope, filters: ReportFilters) -> Timeliness:
+    """Advice asked for in needs assessments, by the month it was due, and how much came by its due date.
+
+    Counted once its due date has passed or it has come (or the coordinator went on without it): advice
+    still awaited and not yet due is neither late nor in time. A pause moves the due date on when it ends.
+    """
+    rows = _needs_assessments(scope, filters)
+    advice = None
+    if rows is not None:
+        advice = AdviceRequest.objects.filter(
+            Exists(rows.filter(pk=OuterRef("needs_assessment_id"))),
+            Q(due_on__lt=filters.today) | Q(answered_on__isnull=False) | Q(closed_unanswered_on__isnull=False),
+        )
+    return Timeliness(
+        slug="ehcp-advice",
+        caption="EHC needs assessments: advice returned within 6 weeks of being asked for, by month it was due",
+        count_label="Advice due",
+        within_label="Returned within 6 weeks",
+        months=_monthly_shares(advice, "due_on", Q(answered_on__lte=F("due_on")), filters),
+        applies=rows is not None,
     )
 
 
@@ -1273,6 +1497,14 @@ REPORTS: dict[str, ReportDefinition] = {
         ReportDefinition(
             "ehcp-6-weeks", "EHCP decisions within 6 weeks", ehcp_decisions, "ehcp_decisions", "EHCP 6 weeks"
         ),
+        ReportDefinition("ehcp-advice", "EHC advice within 6 weeks", ehcp_advice, "ehcp_advice", "EHC advice 6 weeks"),
+        ReportDefinition(
+            "ehcp-16-weeks",
+            "EHC decisions whether to issue within 16 weeks",
+            ehcp_issue_decisions,
+            "ehcp_issue_decisions",
+            "EHCP 16 weeks",
+        ),
         ReportDefinition("ehcp-20-weeks", "EHC plans within 20 weeks", ehcp_plans, "ehcp_plans", "EHCP 20 weeks"),
     )
 }
@@ -1292,6 +1524,8 @@ class Dashboard:
     overdue: DueList
     due_soon: DueList
     ehcp_decisions: Timeliness
+    ehcp_advice: Timeliness
+    ehcp_issue_decisions: Timeliness
     ehcp_plans: Timeliness
     local_targets: tuple[LocalTarget, ...]
 
@@ -1346,6 +1580,8 @@ def dashboard(scope: ReportScope, filters: ReportFilters) -> Dashboard:
         overdue=overdue(scope, filters),
         due_soon=due_soon(scope, filters),
         ehcp_decisions=ehcp_decisions(scope, filters, summed),
+        ehcp_advice=ehcp_advice(scope, filters),
+        ehcp_issue_decisions=ehcp_issue_decisions(scope, filters),
         ehcp_plans=ehcp_plans(scope, filters, summed),
         local_targets=local_targets(scope, filters, summed),
     )

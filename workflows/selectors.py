@@ -2,7 +2,21 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.http import Http404
 from django.utils import timezone
 
@@ -27,7 +41,15 @@ from identity.roles import Role, has_role
 from portal.access_log import access_denied_record
 from portal.remembered import forget, remembered
 
-from .models import CaseMessage, ClockPause, Notification, TeamRoute
+from .models import (
+    AdviceRequest,
+    CaseMessage,
+    ClockPause,
+    NeedsAssessment,
+    NeedsAssessmentStage,
+    Notification,
+    TeamRoute,
+)
 
 OPEN_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.RETURNED)
 
@@ -302,3 +324,131 @@ def child_for_subject_access(pk: int) -> Child:
     if child is None:
         raise Http404("No such child")
     return child
+
+
+# ---------------------------------------------------------------- running EHC needs assessments
+
+
+# What a running needs assessment waits for next, by stage: the statutory date the coordinator works to.
+NEXT_ADVICE = "Advice due"
+NEXT_ISSUE_DECISION = "Decision whether to issue (week 16)"
+NEXT_COMMENTS = "Comments on the draft close"
+NEXT_FINAL = "Final plan (week 20)"
+NEEDS_ASSESSMENT_TRAY_LIMIT = 25
+RUNNING_STAGES = tuple(
+    stage
+    for stage in NeedsAssessmentStage.values
+    if stage not in (NeedsAssessmentStage.ISSUED, NeedsAssessmentStage.NOT_ISSUED)
+)
+
+
+def running_needs_assessments(today) -> QuerySet[NeedsAssessment]:
+    """Needs assessments not yet finished, each with its next statutory date and what it is, and any pause.
+
+    The next date, in SQL so lists can sort and filter by it: while advice is awaited, the earliest advice
+    due (or week 16, if that comes first); before and at the decision, week 16; while the draft is with the
+    family, the day their comments close (then week 20); drafting and finalising, week 20.
+    """
+    stage = NeedsAssessmentStage
+    advice_due = Subquery(
+        AdviceRequest.objects.filter(
+            needs_assessment=OuterRef("pk"), answered_on__isnull=True, closed_unanswered_on__isnull=True
+        )
+        .order_by("due_on")
+        .values("due_on")[:1],
+        output_field=DateField(),
+    )
+    paused_since = Subquery(
+        ClockPause.objects.filter(assessment=OuterRef("assessment_id"), ended_on__isnull=True).values("started_on")[:1],
+        output_field=DateField(),
+    )
+    advice_first = Q(stage=stage.GATHERING_ADVICE, advice_due__isnull=False, advice_due__lt=F("issue_decision_due"))
+    comments_open = Q(stage=stage.COMMENTS, comments_due__gte=today)
+    return (
+        # The running stages named (not "not finished"), so the stage index narrows the read.
+        NeedsAssessment.objects.filter(stage__in=RUNNING_STAGES)
+        .annotate(advice_due=advice_due, paused_since=paused_since)
+        .annotate(
+            next_due=Case(
+                When(advice_first, then=F("advice_due")),
+                When(
+                    stage__in=(stage.REQUESTING_ADVICE, stage.GATHERING_ADVICE, stage.DECIDING),
+                    then=F("issue_decision_due"),
+                ),
+                When(comments_open, then=F("comments_due")),
+                default=F("final_due"),
+                output_field=DateField(),
+            ),
+            next_what=Case(
+                When(advice_first, then=Value(NEXT_ADVICE)),
+                When(
+                    stage__in=(stage.REQUESTING_ADVICE, stage.GATHERING_ADVICE, stage.DECIDING),
+                    then=Value(NEXT_ISSUE_DECISION),
+                ),
+                When(comments_open, then=Value(NEXT_COMMENTS)),
+                default=Value(NEXT_FINAL),
+                output_field=CharField(),
+            ),
+        )
+        .order_by()
+    )
+
+
+@dataclass(frozen=True)
+class NeedsAssessmentTray:
+    """The running needs assessments of a work tray, the most urgent first, and how many there are."""
+
+    rows: list[NeedsAssessment]
+    count: int
+
+
+def needs_assessments_for_tray(user: User, tray: str, today) -> NeedsAssessmentTray:
+    """My work: those the officer coordinates; team work: those of the teams the manager manages. One query."""
+    running = running_needs_assessments(today)
+    if tray == "mine":
+        running = running.filter(coordinator=user)
+    elif tray == "team":
+        # An EXISTS, so the stage index drives the read (the running ones), not every case of the teams.
+        running = running.filter(
+            Exists(Assessment.objects.filter(pk=OuterRef("assessment_id"), team_id__in=managed_teams_of(user)))
+        )
+    else:
+        return NeedsAssessmentTray([], 0)
+    rows = list(
+        running.select_related("assessment", "coordinator")
+        .only(
+            "stage",
+            "coordinator__full_name",
+            "issue_decision_due",
+            "final_due",
+            "comments_due",
+            "assessment__reference",
+            "assessment__child_name",
+            "assessment__team_id",
+        )
+        .annotate(how_many=Window(Count("pk")))
+        .order_by("next_due", "pk")[:NEEDS_ASSESSMENT_TRAY_LIMIT]
+    )
+    return NeedsAssessmentTray(rows, rows[0].how_many if rows else 0)
+
+
+# What a running or finished needs assessment means, as the professional who made the request reads it.
+NEEDS_ASSESSMENT_STAGE_TEXT = {
+    NeedsAssessmentStage.REQUESTING_ADVICE: "The council is about to ask professionals for their advice.",
+    NeedsAssessmentStage.GATHERING_ADVICE: "The council is waiting for advice from the professionals it asked.",
+    NeedsAssessmentStage.DECIDING: "The advice is in. The council is deciding whether to issue an EHC plan.",
+    NeedsAssessmentStage.DRAFTING: "The council has decided to issue an EHC plan and is writing the draft.",
+    NeedsAssessmentStage.COMMENTS: "The draft plan is with the family and the school or setting for their comments.",
+    NeedsAssessmentStage.FINALISING: "The comments are in. The council is finalising the plan.",
+    NeedsAssessmentStage.ISSUED: "The final EHC plan has been issued.",
+    NeedsAssessmentStage.NOT_ISSUED: "The council decided not to issue an EHC plan.",
+}
+
+
+def needs_assessment_of(assessment: Assessment) -> NeedsAssessment | None:
+    """The EHC needs assessment of a request agreed to assess, with its coordinator; None before that.
+
+    A request reopened after its needs assessment ended keeps it, so the status is not what decides."""
+    if assessment.kind != AssessmentKind.EHCP:
+        return None
+    return NeedsAssessment.objects.select_related("coordinator").filter(assessment=assessment).first()

@@ -47,6 +47,7 @@ from identity.permissions import (
 
 from . import deadlines, summaries
 from .ehc import needs_assessment_running, needs_assessment_start
+from .ehc_models import NeedsAssessment
 from .errors import AlreadyTaken, TransitionRefused
 from .flows import FLOWS
 from .models import (
@@ -840,11 +841,15 @@ def assessment_reopen(*, actor: User, assessment: Assessment, reason: str) -> As
 
 @transaction.atomic
 def plan_issued_record(*, actor: User, assessment: Assessment, issued_on: datetime.date) -> Assessment:
-    """Record when the final EHC plan was issued, for the 20-week measure (SEND Code of Practice 9.40)."""
+    """Record when the final EHC plan of a request with no needs assessment on the portal was issued (9.40)."""
     assessment = _lock(assessment)
     require(is_team_member(actor, assessment.team), "Only the SEND team can record the plan")
     if assessment.kind != "ehcp" or assessment.outcome != Outcome.AGREED_TO_ASSESS:
         raise TransitionRefused("A plan is recorded only after an agreement to assess")
+    # The 20-week measure reads the needs assessment's own final plan (workflows.ehc.final_plan_issue); a date
+    # typed by hand is only for requests agreed to assess before the portal carried the needs assessment.
+    if NeedsAssessment.objects.filter(assessment=assessment).exists():
+        raise TransitionRefused("This request's final plan is issued through its EHC needs assessment")
     if issued_on > timezone.localdate() or issued_on < timezone.localdate(assessment.first_submitted_at):
         raise TransitionRefused("The plan's date must be between the request and today")
     before = assessment.plan_issued_on

@@ -34,12 +34,15 @@ from .forms import (
 )
 from .models import NotificationPreference
 from .selectors import (
+    NEEDS_ASSESSMENT_STAGE_TEXT,
     case_for_council,
     consent_withdrawal_of,
     holder_line,
     is_council_user,
     managed_teams_of,
     messages_of,
+    needs_assessment_of,
+    needs_assessments_for_tray,
     next_step_text,
     notifications_for,
     open_pause,
@@ -120,10 +123,15 @@ def progress(request, pk: int):
         messages.success(request, "Your message has been sent")
         return redirect("workflows:progress", pk=assessment.pk)
     case_read_record(actor=request.user, assessment=assessment, kind=DisclosureKind.PROGRESS_VIEWED)
+    # Where the EHC needs assessment is, in words and dates: never the advice the professionals gave.
+    needs_assessment = needs_assessment_of(assessment)
     return render(
         request,
         "workflows/progress.html",
         {
+            "needs_assessment": needs_assessment,
+            "needs_assessment_text": NEEDS_ASSESSMENT_STAGE_TEXT[needs_assessment.stage] if needs_assessment else "",
+            "needs_assessment_dates": ehc.key_dates(needs_assessment) if needs_assessment else [],
             "assessment": assessment,
             "spec": spec_for(assessment.kind),
             "steps": progress_steps(assessment),
@@ -136,20 +144,12 @@ def progress(request, pk: int):
             "consent_withdrawal": consent_withdrawal_of(assessment),
             "pause": open_pause(assessment),
             "today": timezone.localdate(),
-            **_needs_assessment_for_author(request.user, assessment),
+            # The author (the setting) reads the draft plan and comments on it while comments are open.
+            "may_comment_on_draft": needs_assessment is not None
+            and needs_assessment.stage == NeedsAssessmentStage.COMMENTS
+            and request.user.pk == assessment.author_id,
         },
     )
-
-
-def _needs_assessment_for_author(user, assessment) -> dict:
-    """Where the request's EHC needs assessment is, and whether its author may read the draft plan now."""
-    found = ehc.needs_assessment_of(assessment)
-    return {
-        "needs_assessment_stage": found.get_stage_display() if found else "",
-        "may_comment_on_draft": found is not None
-        and found.stage == NeedsAssessmentStage.COMMENTS
-        and user.pk == assessment.author_id,
-    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -220,10 +220,13 @@ def work(request, tray: str = "queue"):
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    today = timezone.localdate()
     return render(
         request,
         "workflows/work.html",
         {
+            # The EHC needs assessments (weeks 6 to 20) go on after their request has closed: listed apart.
+            "needs_assessments": needs_assessments_for_tray(request.user, tray, today),
             "tray": tray,
             "tray_title": TRAYS[tray],
             "trays": TRAYS,
@@ -232,7 +235,7 @@ def work(request, tray: str = "queue"):
             "filter_form": cases.form if cases.is_bound else _unfiltered_form_html(),
             "page": page,
             "query": query.urlencode(),
-            "today": timezone.localdate(),
+            "today": today,
         },
     )
 
@@ -249,6 +252,7 @@ def _case_context(request, assessment, **bound_forms):
     manager = services.is_team_manager(user, assessment.team)
     member = services.is_team_member(user, assessment.team)
     pause = open_pause(assessment)
+    has_needs_assessment = needs_assessment_of(assessment) is not None
     context = {
         "assessment": assessment,
         "spec": spec_for(assessment.kind),
@@ -268,12 +272,15 @@ def _case_context(request, assessment, **bound_forms):
         "can_pause": pause is None and services.may(services.ensure_may_pause, user, assessment),
         "can_resume": pause is not None and services.may(services.ensure_may_resume, user, assessment),
         "can_reopen": services.can_reopen(user, assessment),
-        "can_record_plan": member and assessment.kind == "ehcp" and assessment.outcome == "agreed_to_assess",
+        "can_record_plan": member
+        and assessment.kind == "ehcp"
+        and assessment.outcome == "agreed_to_assess"
+        and not has_needs_assessment,
         "plan_form": PlanIssuedForm(),
         "can_message": services.can_message(user, assessment),
         "can_record_consent_withdrawal": services.can_record_consent_withdrawal(user, assessment),
         "consent_withdrawal": consent_withdrawal_of(assessment),
-        "has_needs_assessment": ehc.needs_assessment_of(assessment) is not None,
+        "has_needs_assessment": has_needs_assessment,
     }
     context.update(bound_forms)
     # The one form posted with errors, for the error summary at the top of the page.

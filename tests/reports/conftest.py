@@ -39,8 +39,10 @@ from casework.models import Outcome
 from identity.models import OrganisationKind
 from tests.casework.conftest import complete_all, start, verified_professional
 from tests.factories import OrganisationFactory
+from tests.workflows import ehc_steps
 from tests.workflows.conftest import ANA, JO, LEE, PRIYA, TOM, person
-from workflows import services
+from workflows import ehc, services
+from workflows.models import NeedsAssessment
 from workflows.reports import ReportFilters, report_scope
 
 UTC = dt.UTC
@@ -113,8 +115,15 @@ def paused(case, officer, on, until):
 
 
 def plan_issued(case, officer, on):
+    """The needs assessment of a request agreed to assess taken through to its final plan, all on one day."""
     with at(on):
-        services.plan_issued_record(actor=officer, assessment=case, issued_on=on)
+        needs_assessment = NeedsAssessment.objects.get(assessment=case)
+        ehc_steps.finalising(needs_assessment)
+        ehc.final_plan_issue(
+            actor=officer,
+            needs_assessment=ehc_steps.refreshed(needs_assessment),
+            sections={**ehc_steps.DRAFT_SECTIONS, "I": "Hillside Primary"},
+        )
 
 
 def day(month: int, number: int, year: int = 2026) -> dt.date:

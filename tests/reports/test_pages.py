@@ -126,14 +126,16 @@ def test_dashboard_shows_every_report_with_a_chart_and_a_captioned_table(lee_cli
         "Days spent in each state by the cases received in the period",
         "Returns to the author on the cases received in the period",
         "Sections most often returned for changes",
-        "Open cases now, by officer",
-        "Open cases past their decision due date",
-        "Open cases due for a decision in the next 10 days",
+        "Open cases and running needs assessments now, by officer",
+        "Open cases past their decision due date, and needs assessments past a statutory date",
+        "Open cases and needs assessments due in the next 10 days",
         "EHCP requests: decisions whether to assess made within 6 weeks, by month of decision",
+        "EHC needs assessments: advice returned within 6 weeks of being asked for, by month it was due",
+        "EHC needs assessments: decisions whether to issue a plan made within 16 weeks, by month of decision",
         "EHC plans issued within 20 weeks of the request, by month of issue",
     }
     assert board_captions <= set(tables)
-    assert page.count('role="img"') == 10  # every report but the two lists has a chart
+    assert page.count('role="img"') == 12  # every report but the two lists has a chart
     assert "England 2024: 46.4%" in page
     assert "Figures for 1 January 2026 to 30 June 2026; all assessment types; all your teams" in page
 

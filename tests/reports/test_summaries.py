@@ -14,8 +14,8 @@ from identity.models import OrganisationKind, Team, TeamMembership, TeamRole
 from tests.reports import raw_figures
 from tests.reports.conftest import _request
 from tests.workflows.conftest import LEE, person
-from workflows import reports, services
-from workflows.models import DailyTeamSummary
+from workflows import ehc, reports, services
+from workflows.models import DailyTeamSummary, NeedsAssessment, NeedsAssessmentStage
 from workflows.reports import ReportFilters, report_scope
 from workflows.selectors import kinds_routed_to
 from workflows.services import OUTCOMES_BY_KIND, TransitionRefused
@@ -141,9 +141,7 @@ def _random_changes(rng: random.Random, count: int) -> list[str]:
                 made.append("resubmit")
             elif case.status == Status.CLOSED and case.outcome != Outcome.WITHDRAWN:
                 if case.kind == "ehcp" and case.outcome == Outcome.AGREED_TO_ASSESS:
-                    services.plan_issued_record(
-                        actor=_member_of(case.team), assessment=case, issued_on=timezone.localdate()
-                    )
+                    _final_plan_issue(case)
                     made.append("plan")
                 else:
                     services.assessment_reopen(actor=_manager_of(case.team), assessment=case, reason="New evidence")
@@ -151,6 +149,21 @@ def _random_changes(rng: random.Random, count: int) -> list[str]:
         except TransitionRefused:
             continue  # e.g. a closed case past the reopening window, a returned one with a gap
     return made
+
+
+def _final_plan_issue(case: Assessment) -> None:
+    """The request's final plan: through its needs assessment when it has one, else the date typed by hand."""
+    needs_assessment = NeedsAssessment.objects.filter(assessment=case).select_related("coordinator").first()
+    if needs_assessment is None:
+        services.plan_issued_record(actor=_member_of(case.team), assessment=case, issued_on=timezone.localdate())
+        return
+    if needs_assessment.stage != NeedsAssessmentStage.FINALISING:
+        raise TransitionRefused("Not ready for its final plan")
+    ehc.final_plan_issue(
+        actor=needs_assessment.coordinator,
+        needs_assessment=needs_assessment,
+        sections={**needs_assessment.plan_sections, "I": "Hillside Primary School"},
+    )
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -203,5 +216,6 @@ def test_the_counted_figures_are_one_query_and_the_dashboard_a_fixed_number(gene
     kinds_routed_to(scope.team_ids)
     with CaptureQueriesContext(connection) as queries:
         reports.dashboard(scope, filters)
-    # The times, the summaries, status now, workload, overdue and due soon.
-    assert len(queries.captured_queries) == before == 6
+    # The times, the summaries, status now, workload, overdue and due soon; the needs assessments' advice,
+    # decisions whether to issue, and the running ones in the workload, overdue and due-soon lists.
+    assert len(queries.captured_queries) == before == 11

@@ -11,7 +11,7 @@ from identity.services import account_deactivate
 from tests.helpers import sign_in
 from tests.security.conftest import KINDS, ROLES, SIGNED_OUT_ROLES, STATES
 from tests.workflows.conftest import TEAM_OF_KIND, join, leave
-from workflows.models import Notification
+from workflows.models import NeedsAssessment, Notification
 
 CASE_LINK = re.compile(r'href="(?:https?://[^/"]+)?/(assessments|cases)/(\d+)/')
 SIGNED_IN_ROLES = [role for role in ROLES if role not in SIGNED_OUT_ROLES]
@@ -80,9 +80,15 @@ def test_team_queue_lists_only_the_routed_teams_unclaimed_cases(world, kind):
 
 
 def test_service_managers_team_work_lists_every_open_case_and_nothing_else(world):
+    """Every open case in the cases' table; below it, only the running needs assessment of the EHCP request
+    agreed to assess (a closed request whose assessment goes on)."""
     html = world.client_for("service_manager").get("/work/team/").content.decode()
+    cases_table, needs_assessments = html.split('id="needs-assessments"')
     for (kind, state), case in world.cases.items():
-        assert (case.reference in html) == (state in ("submitted", "under_review", "returned")), (kind, state)
+        assert (case.reference in cases_table) == (state in ("submitted", "under_review", "returned")), (kind, state)
+        running = NeedsAssessment.objects.filter(assessment=case).exclude(stage__in=("issued", "not_issued")).exists()
+        assert (case.reference in needs_assessments) == running, (kind, state)
+    assert NeedsAssessment.objects.filter(stage="requesting_advice").exists()
 
 
 def test_notifications_list_only_the_readers_own(world):

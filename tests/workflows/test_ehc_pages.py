@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 
 from casework.models import CaseEventKind
 from identity.models import TeamRole
@@ -603,3 +604,29 @@ def test_a_request_whose_needs_assessment_has_ended_may_be_reopened(people):
     )
     manager = join("send-statutory-assessment", role=TeamRole.MANAGER)
     assert services.can_reopen(manager, fresh(needs_assessment.assessment))
+
+
+# ---------------------------------------------------------------- the final plan's date comes from the process
+
+
+def test_a_request_with_a_needs_assessment_takes_no_typed_plan_date(people):
+    """The 20-week measure reads the needs assessment's final plan: the typed date is neither offered nor taken."""
+    needs_assessment = advice_asked()
+    assessment = needs_assessment.assessment
+    response = client_of(people.tom).get(reverse("workflows:case", args=[assessment.pk]))
+    assert response.status_code == 200
+    assert reverse("workflows:plan-issued", args=[assessment.pk]) not in response.content.decode()
+    with pytest.raises(TransitionRefused, match="issued through its EHC needs assessment"):
+        services.plan_issued_record(actor=people.tom, assessment=assessment, issued_on=timezone.localdate())
+    assert fresh(assessment).plan_issued_on is None
+
+
+def test_a_request_agreed_before_the_portal_carried_its_needs_assessment_still_takes_a_typed_date(people):
+    """Requests agreed to assess before the needs assessment was built have only the date typed by hand."""
+    needs_assessment = advice_asked()
+    assessment = needs_assessment.assessment
+    needs_assessment.delete()
+    response = client_of(people.tom).get(reverse("workflows:case", args=[assessment.pk]))
+    assert reverse("workflows:plan-issued", args=[assessment.pk]) in response.content.decode()
+    services.plan_issued_record(actor=people.tom, assessment=assessment, issued_on=timezone.localdate())
+    assert fresh(assessment).plan_issued_on == timezone.localdate()

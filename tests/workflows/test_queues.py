@@ -8,12 +8,14 @@ import time_machine
 
 from identity.permissions import REVIEW_ASSESSMENT, revoke
 from tests.casework.conftest import verified_professional
-from tests.workflows.conftest import LEE, claimed, client_of, person, submitted, submitted_many
-from workflows import services
+from tests.workflows import ehc_steps
+from tests.workflows.conftest import JO, LEE, claimed, client_of, join, person, submitted, submitted_many
+from workflows import ehc, services
 
 # Measured with 2 cases: session, user, device, teams (with those managed), roles, rights (2), tab counts
-# (also the number of cases of an unfiltered tray), unread notifications and the page of cases.
-TRAY_QUERIES = {"queue": 10, "mine": 10}
+# (also the number of cases of an unfiltered tray), unread notifications and the page of cases; My work
+# also reads the needs assessments the officer coordinates, with their count, in one more.
+TRAY_QUERIES = {"queue": 10, "mine": 11}
 
 
 def listed(response) -> list[int]:
@@ -164,3 +166,90 @@ def test_a_hostile_child_name_is_shown_as_text_in_the_tray(people):
     row = row_of(client_of(people.priya).get("/work/queue/"), case.reference)
     assert "<script>" not in row
     assert "&lt;script&gt;alert(1)&lt;/script&gt; O&#x27;Neil &amp; Co" in row
+
+
+# ---------------------------------------------------------------- EHC needs assessments in My work and Team work
+
+
+def needs_assessment_rows(response) -> str:
+    """The needs assessments' table of a work tray page."""
+    page = response.content.decode()
+    start = page.index('id="needs-assessments"')
+    return page[start : page.index("</table>", start)]
+
+
+@pytest.mark.parametrize("count", [pytest.param(1, id="1-needs-assessment"), pytest.param(4, id="4")])
+def test_my_work_reads_the_needs_assessments_in_a_fixed_number_of_queries(people, django_assert_max_num_queries, count):
+    """One query for the needs assessments however many there are, their stage and next date included."""
+    running = [ehc_steps.agreed() for _ in range(count)]
+    client = client_of(running[0].coordinator)
+    with django_assert_max_num_queries(TRAY_QUERIES["mine"]):
+        response = client.get("/work/mine/")
+    rows = needs_assessment_rows(response)
+    assert f"{count} running needs assessment" in rows
+    assert sorted(int(pk) for pk in re.findall(r'href="/cases/(\d+)/needs-assessment/"', rows)) == sorted(
+        needs_assessment.assessment_id for needs_assessment in running
+    )
+
+
+def test_my_work_shows_each_needs_assessment_with_its_stage_next_date_and_whether_it_is_overdue(people):
+    """Tom coordinates two: one waiting for advice due 16 March (overdue on 20 March), one just agreed whose
+    week-16 decision falls on 25 May; the one whose plan is issued has left his tray."""
+    received = dt.date(2026, 2, 2)
+    with ehc_steps.at(received):
+        asking = ehc_steps.agreed()
+    with ehc_steps.at(dt.date(2026, 2, 2)):
+        waiting = ehc_steps.advice_asked()
+    with ehc_steps.at(dt.date(2026, 2, 3)):
+        finished = ehc_steps.finalising()
+        ehc.final_plan_issue(
+            actor=finished.coordinator,
+            needs_assessment=finished,
+            sections={**ehc_steps.DRAFT_SECTIONS, "I": "Hillside"},
+        )
+    with ehc_steps.at(dt.date(2026, 3, 20)):
+        rows = needs_assessment_rows(client_of(asking.coordinator).get("/work/mine/"))
+    assert "2 running needs assessments" in rows
+    assert finished.assessment.reference not in rows
+    waiting_row, asking_row = (
+        " ".join(re.sub(r"<[^>]+>", " ", row).split())
+        for row in re.findall(r'<tr class="govuk-table__row">.*?</tr>', rows, flags=re.S)[1:]
+    )
+    assert waiting.assessment.reference in waiting_row
+    assert "Waiting for advice" in waiting_row and "Advice due: 16 Mar 2026" in waiting_row
+    assert "Overdue" in waiting_row
+    assert asking.assessment.reference in asking_row
+    assert "Asking for advice" in asking_row
+    assert "Decision whether to issue (week 16): 25 May 2026" in asking_row and "Overdue" not in asking_row
+
+
+def test_a_paused_needs_assessment_is_marked_and_another_coordinators_is_not_in_my_work(people):
+    """A paused clock shows beside the date; an officer sees only the needs assessments they coordinate."""
+    mine = ehc_steps.agreed()
+    ehc.needs_assessment_clock_pause(actor=mine.coordinator, needs_assessment=mine, reason="child_away")
+    theirs = ehc_steps.agreed()
+    manager = join("send-statutory-assessment", role="manager")
+    ehc.coordinator_assign(actor=manager, needs_assessment=theirs, coordinator=join("send-statutory-assessment"))
+    rows = needs_assessment_rows(client_of(mine.coordinator).get("/work/mine/"))
+    assert "1 running needs assessment" in rows and "Clock paused" in rows
+    assert mine.assessment.reference in rows and theirs.assessment.reference not in rows
+
+
+def test_team_work_shows_the_teams_running_needs_assessments_with_their_coordinator(people):
+    """A SEND team manager sees the team's running needs assessments, each with who coordinates it; the
+    Early Help hub's manager sees none of them."""
+    first = ehc_steps.agreed()
+    second = ehc_steps.agreed()
+    manager = join("send-statutory-assessment", role="manager")
+    dana = join("send-statutory-assessment")
+    ehc.coordinator_assign(actor=manager, needs_assessment=second, coordinator=dana)
+    rows = needs_assessment_rows(client_of(manager).get("/work/team/"))
+    assert "2 running needs assessments" in rows
+    assert first.coordinator.full_name in rows and dana.full_name in rows
+    early_help = client_of(person(JO)).get("/work/team/").content.decode()
+    assert "Your teams have no running needs assessment." in early_help
+
+
+def test_the_team_queue_lists_no_needs_assessment(people):
+    ehc_steps.agreed()
+    assert 'id="needs-assessments"' not in client_of(person(LEE)).get("/work/queue/").content.decode()

@@ -8,6 +8,12 @@ from django.forms.renderers import TemplatesSetting
 from django.forms.widgets import Input
 from django.utils import timezone
 
+
+def posted(request):
+    """The form data of a POST, or None on a GET: a form is bound (and shows its errors) only when sent."""
+    return request.POST if request.method == "POST" else None
+
+
 # GOV.UK class, and its error modifier, for each kind of widget Django renders itself.
 _WIDGET_CLASSES = (
     (forms.Textarea, "govuk-textarea"),

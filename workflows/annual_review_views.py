@@ -1,7 +1,5 @@
 """Pages of the annual review of an EHC plan: the review, the review meeting and the decision after it."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -10,30 +8,15 @@ from django.views.decorators.http import require_http_methods
 from casework.models import DisclosureKind
 from casework.services import case_read_record
 from identity.permissions import require
+from portal.forms import posted
 
 from . import annual_review
 from .annual_review_forms import ReviewDecisionForm, ReviewHandOverForm, ReviewMeetingForm
 from .annual_review_models import AnnualReviewStage
-from .errors import TransitionRefused
+from .errors import TransitionRefused, refusals_shown_on
 from .selectors import team_members
 
-
-def _posted(request):
-    return request.POST if request.method == "POST" else None
-
-
-def refusals_shown(view):
-    """A step refused (the stage moved on, or the plan has ceased): the reason, on the review page."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except TransitionRefused as refusal:
-            messages.error(request, str(refusal))
-            return redirect("workflows:ehc-annual-review", pk=kwargs["pk"])
-
-    return wrapper
+refusals_shown = refusals_shown_on("workflows:ehc-annual-review")
 
 
 def _held_review(request, pk: int, stage: str):
@@ -83,7 +66,7 @@ def review(request, pk: int):
 def meeting(request, pk: int):
     """The holder records the review meeting."""
     needs_assessment, current = _held_review(request, pk, AnnualReviewStage.AWAITING_MEETING)
-    form = ReviewMeetingForm(_posted(request))
+    form = ReviewMeetingForm(posted(request))
     if request.method == "POST" and form.is_valid():
         annual_review.annual_review_meeting_record(actor=request.user, review=current, **form.cleaned_data)
         messages.success(request, "The review meeting has been recorded: the council's decision is next")
@@ -105,7 +88,7 @@ def meeting(request, pk: int):
 def decision(request, pk: int):
     """The holder records the council's decision after the meeting."""
     needs_assessment, current = _held_review(request, pk, AnnualReviewStage.AWAITING_DECISION)
-    form = ReviewDecisionForm(_posted(request))
+    form = ReviewDecisionForm(posted(request))
     if request.method == "POST" and form.is_valid():
         decided = annual_review.annual_review_decide(
             actor=request.user, review=current, decision=form.cleaned_data["decision"]
@@ -137,7 +120,7 @@ def hand_over(request, pk: int):
     if current is None:
         raise TransitionRefused("The plan has ceased: no annual review is under way")
     members = team_members(needs_assessment.assessment.team).exclude(pk=current.holder_id)
-    form = ReviewHandOverForm(_posted(request), members=members)
+    form = ReviewHandOverForm(posted(request), members=members)
     if request.method == "POST" and form.is_valid():
         holder = form.cleaned_data["holder"]
         annual_review.annual_review_assign(actor=request.user, review=current, holder=holder)

@@ -1,8 +1,6 @@
 """Pages of the EHC needs assessment: the coordinator's overview and steps, the professional's advice, and the
 draft plan as the setting that made the request reads and comments on it."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -13,6 +11,7 @@ from casework.evidence import EvidenceRejected
 from casework.models import DisclosureKind
 from casework.services import case_read_record
 from identity.permissions import require
+from portal.forms import posted
 
 from . import ehc, ehc_adviser
 from .ehc_forms import (
@@ -28,26 +27,10 @@ from .ehc_forms import (
     SettingCommentForm,
 )
 from .ehc_models import AdviceKind, IssueDecision, NeedsAssessmentStage
-from .errors import TransitionRefused
+from .errors import TransitionRefused, refusals_shown_on
 from .selectors import open_pause, team_members
 
-
-def _posted(request):
-    return request.POST if request.method == "POST" else None
-
-
-def refusals_shown(view):
-    """A step refused (someone else got there first, or the stage moved on): the reason, on the overview."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except TransitionRefused as refusal:
-            messages.error(request, str(refusal))
-            return redirect("workflows:ehc", pk=kwargs["pk"])
-
-    return wrapper
+refusals_shown = refusals_shown_on("workflows:ehc")
 
 
 def _advice_rows(needs_assessment, today, *, is_coordinator=False):
@@ -158,7 +141,7 @@ def issue_decide(request, pk: int):
     found = _coordinator_at(
         request, pk, NeedsAssessmentStage.DECIDING, "The needs assessment is not waiting for the decision to issue"
     )
-    form = IssueDecisionForm(_posted(request))
+    form = IssueDecisionForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         ehc.issue_decide(
@@ -252,7 +235,7 @@ def draft_plan_send(request, pk: int):
 def draft_comments(request, pk: int):
     """The coordinator records comments on the draft plan that came from the family (or another way)."""
     found = _coordinator_at(request, pk, NeedsAssessmentStage.COMMENTS, "The comment period has ended")
-    form = DraftCommentForm(_posted(request))
+    form = DraftCommentForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         ehc.draft_comment_record(
@@ -319,7 +302,7 @@ def clock_pause(request, pk: int):
         raise TransitionRefused("The needs assessment has finished")
     if open_pause(found.assessment) is not None:
         raise TransitionRefused("The clock is already paused")
-    form = NeedsAssessmentPauseForm(_posted(request))
+    form = NeedsAssessmentPauseForm(posted(request))
     if request.method == "POST" and form.is_valid():
         ehc.needs_assessment_clock_pause(actor=request.user, needs_assessment=found, reason=form.cleaned_data["reason"])
         messages.success(request, "The clock has been paused")
@@ -351,7 +334,7 @@ def advice_go_on_without(request, pk: int, advice_kind: str):
         raise TransitionRefused("This advice is no longer awaited")
     if advice.due_on >= timezone.localdate():
         raise TransitionRefused(f"{advice.professional_name} has until {advice.due_on:%-d %B %Y} to give this advice")
-    form = GoOnWithoutForm(_posted(request))
+    form = GoOnWithoutForm(posted(request))
     if request.method == "POST" and form.is_valid():
         ehc.advice_close_unanswered(actor=request.user, advice=advice, reason=form.cleaned_data["reason"])
         messages.success(request, f"The assessment goes on without {ehc.ADVICE_WHAT[advice.kind]}")
@@ -368,7 +351,7 @@ def coordinator_assign(request, pk: int):
     if found.stage in ehc.FINISHED_STAGES:
         raise TransitionRefused("The needs assessment has finished")
     officers = team_members(found.assessment.team).exclude(pk=found.coordinator_id)
-    form = CoordinatorForm(_posted(request), officers=officers)
+    form = CoordinatorForm(posted(request), officers=officers)
     if request.method == "POST" and form.is_valid():
         chosen = form.cleaned_data["coordinator"]
         ehc.coordinator_assign(actor=request.user, needs_assessment=found, coordinator=chosen)
@@ -385,7 +368,7 @@ def advice_request(request, pk: int):
     require(request.user.pk == found.coordinator_id, "Only the assessment coordinator can ask for advice")
     if found.stage != NeedsAssessmentStage.REQUESTING_ADVICE:
         raise TransitionRefused("Advice has already been asked for")
-    form = AdviceRequestForm(_posted(request))
+    form = AdviceRequestForm(posted(request))
     if request.method == "POST" and form.is_valid():
         ehc.advice_request(
             actor=request.user, needs_assessment=found, recipients=form.recipients(), not_sought=form.not_sought()
@@ -445,7 +428,7 @@ def advice_give(request, pk: int, advice_kind: str):
 def setting_draft_plan(request, pk: int):
     """The draft plan, for the professional who made the request, while it is out for comments; and their comments."""
     found = ehc.draft_plan_for_setting(request.user, pk)
-    form = SettingCommentForm(_posted(request))
+    form = SettingCommentForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             ehc.draft_comment_from_setting(

@@ -17,6 +17,7 @@ from casework.selectors import answer_cards, assessment_for_user, attachments_of
 from casework.services import case_read_record
 from casework.views.assessment import check_answers_page
 from identity.permissions import require
+from portal.forms import posted
 
 from . import ehc, services
 from .ehc_models import NeedsAssessmentStage
@@ -53,10 +54,6 @@ from .selectors import (
 )
 
 PAGE_SIZE = 25
-
-
-def _posted(request):
-    return request.POST if request.method == "POST" else None
 
 
 def refusals_shown(view):
@@ -117,7 +114,7 @@ def progress(request, pk: int):
     assessment = assessment_for_user(request.user, pk)
     if assessment.status == Status.DRAFT:
         return redirect("casework:assessment", pk=assessment.pk)
-    form = MessageForm(_posted(request))
+    form = MessageForm(posted(request))
     if request.method == "POST" and form.is_valid():
         services.message_post(actor=request.user, assessment=assessment, body=form.cleaned_data["body"])
         messages.success(request, "Your message has been sent")
@@ -157,7 +154,7 @@ def progress(request, pk: int):
 def withdraw(request, pk: int):
     assessment = assessment_for_user(request.user, pk)
     require(request.user.pk == assessment.author_id, "Only the author can withdraw this assessment")
-    form = ReasonForm(_posted(request))
+    form = ReasonForm(posted(request))
     if request.method == "POST" and form.is_valid():
         services.assessment_withdraw(actor=request.user, assessment=assessment, reason=form.cleaned_data["reason"])
         messages.success(request, f"{assessment.reference} has been withdrawn")
@@ -176,7 +173,7 @@ def consent_withdrawal(request, pk: int):
     )
     # The officer holding the case goes back to the council's page of it; the professionals to progress.
     back = "workflows:case" if assessment.assigned_to_id == request.user.pk else "workflows:progress"
-    form = ConsentWithdrawalForm(_posted(request))
+    form = ConsentWithdrawalForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.consent_withdrawal_record(actor=request.user, assessment=assessment, **form.cleaned_data)
@@ -334,7 +331,7 @@ def assign(request, pk: int):
 def return_to_author(request, pk: int):
     assessment = case_for_council(request.user, pk)
     services.ensure_may_return(request.user, assessment)
-    form = ReturnForm(_posted(request), assessment=assessment)
+    form = ReturnForm(posted(request), assessment=assessment)
     if request.method == "POST" and form.is_valid():
         services.assessment_return(
             request=request,
@@ -353,7 +350,7 @@ def return_to_author(request, pk: int):
 def close(request, pk: int):
     assessment = case_for_council(request.user, pk)
     services.ensure_may_decide(request.user, assessment)
-    form = CloseForm(_posted(request), assessment=assessment, outcomes=services.OUTCOMES_BY_KIND[assessment.kind])
+    form = CloseForm(posted(request), assessment=assessment, outcomes=services.OUTCOMES_BY_KIND[assessment.kind])
     if request.method == "POST" and form.is_valid():
         services.assessment_close(
             request=request,
@@ -373,7 +370,7 @@ def close(request, pk: int):
 def pause(request, pk: int):
     assessment = case_for_council(request.user, pk)
     services.ensure_may_pause(request.user, assessment)
-    form = PauseForm(_posted(request), reasons=services.pause_reasons_for(assessment.kind))
+    form = PauseForm(posted(request), reasons=services.pause_reasons_for(assessment.kind))
     if request.method == "POST" and form.is_valid():
         services.clock_pause(actor=request.user, assessment=assessment, reason=form.cleaned_data["reason"])
         messages.success(request, "The clock has been paused")
@@ -395,7 +392,7 @@ def resume(request, pk: int):
 def reopen(request, pk: int):
     assessment = case_for_council(request.user, pk)
     services.ensure_may_reopen(request.user, assessment)
-    form = ReasonForm(_posted(request))
+    form = ReasonForm(posted(request))
     if request.method == "POST" and form.is_valid():
         services.assessment_reopen(actor=request.user, assessment=assessment, reason=form.cleaned_data["reason"])
         messages.success(request, f"{assessment.reference} has been reopened")
@@ -443,7 +440,7 @@ def notifications(request):
 @require_http_methods(["GET", "POST"])
 def notification_settings(request):
     current = dict(NotificationPreference.objects.filter(user=request.user).values_list("kind", "email"))
-    form = NotificationSettingsForm(_posted(request), current=current)
+    form = NotificationSettingsForm(posted(request), current=current)
     if request.method == "POST" and form.is_valid():
         services.notification_preferences_save(user=request.user, choices=form.cleaned_data)
         messages.success(request, "Your e-mail choices have been saved")

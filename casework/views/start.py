@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from identity.permissions import can_start_assessment, require
+from portal.forms import posted
 
 from ..forms import NEW_CHILD, ChildChoiceForm, DuplicateChildForm, KindForm, NewChildForm, SafeguardingCheckForm
 from ..models import AssessmentKind, Child
@@ -14,10 +15,6 @@ from ..services import assessment_start, child_create
 START_SESSION_KEY = "casework_start"
 
 
-def _posted(request):
-    return request.POST if request.method == "POST" else None
-
-
 def _start_state(request) -> dict:
     return request.session.get(START_SESSION_KEY, {})
 
@@ -25,7 +22,7 @@ def _start_state(request) -> dict:
 @require_http_methods(["GET", "POST"])
 def choose_kind(request):
     require(can_start_assessment(request.user), "Only professionals can start assessments")
-    form = KindForm(_posted(request))
+    form = KindForm(posted(request))
     if request.method == "POST" and form.is_valid():
         kind = form.cleaned_data["kind"]
         request.session[START_SESSION_KEY] = {"kind": kind}
@@ -46,7 +43,7 @@ def safeguarding(request):
     kind = state.get("kind")
     if kind not in AssessmentKind.values or not _screened(kind):
         return redirect("casework:start")
-    form = SafeguardingCheckForm(_posted(request), kind=kind)
+    form = SafeguardingCheckForm(posted(request), kind=kind)
     context = {"form": form, "spec": spec_for(kind)}
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["significant_harm"] == "yes":
@@ -80,7 +77,7 @@ def choose_child(request):
     children = list(children_of_author(request.user))
     if not children:
         return redirect("casework:start-new-child")
-    form = ChildChoiceForm(_posted(request), children=children)
+    form = ChildChoiceForm(posted(request), children=children)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["child"] == NEW_CHILD:
             return redirect("casework:start-new-child")
@@ -94,7 +91,7 @@ def new_child(request):
     state = _start_state(request)
     if not _ready_to_choose_child(state):
         return redirect("casework:start")
-    form = NewChildForm(_posted(request))
+    form = NewChildForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         existing = child_matching(author=request.user, **data)
@@ -117,7 +114,7 @@ def duplicate(request):
     if not _ready_to_choose_child(state) or "duplicate_of" not in state:
         return redirect("casework:start")
     existing = get_object_or_404(children_of_author(request.user), pk=state["duplicate_of"])
-    form = DuplicateChildForm(_posted(request))
+    form = DuplicateChildForm(posted(request))
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["use_existing"] == "yes":
             return _start_for(request, existing)

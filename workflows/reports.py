@@ -30,9 +30,11 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 
 from django.conf import settings
-from django.db import NotSupportedError, connection
+from django.db import NotSupportedError
 from django.db.models import (
     Case,
     CharField,
@@ -41,7 +43,6 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -52,17 +53,16 @@ from django.db.models import (
     Window,
 )
 from django.db.models.expressions import Func
-from django.db.models.functions import Lead
 from django.urls import reverse
 from django.utils import timezone
 
-from casework.models import NOT_DECISIONS, Assessment, AssessmentKind, CaseEvent, CaseEventKind, Outcome, Status
+from casework.models import Assessment, AssessmentKind, Outcome, Status
 from casework.sections import spec_for
 from identity.models import OrganisationKind, Team, User
 from portal.remembered import remembered
 
 from . import summaries
-from .models import ClockPause, DailyTeamSummary
+from .models import ClockPause, DailyTeamDuration, DailyTeamSummary
 from .selectors import OPEN_STATUSES, is_council_user, kinds_routed_to, managed_teams_of, teams_of
 from .services import ENDINGS_WITHOUT_DECISION, OUTCOMES_BY_KIND
 
@@ -75,7 +75,7 @@ LIST_LIMIT = 100
 NO_FIGURE = "–"
 KINDS = tuple(AssessmentKind.values)
 # The states of the council's process whose time is measured (draft is the author's, closed is the end).
-MEASURED_STATES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.RETURNED)
+MEASURED_STATES = summaries.MEASURED_STATES
 MILESTONES = (
     ("claim", "Submission to first pick-up"),
     ("decision", "Submission to decision"),
@@ -654,96 +654,65 @@ class TimeInState:
         )
 
 
-def _compiled(queryset: QuerySet) -> tuple[str, list]:
-    sql, params = queryset.order_by().query.sql_with_params()
-    return sql, list(params)
+def _distribution(measure: str, label: str, buckets: dict[int, list[int]]) -> Distribution:
+    """Median, nearest-rank 90th percentile, mean and total of a histogram of tenths of a day.
 
-
-# The samples come from querysets the ORM compiles for this database (the CTEs' column lists name their
-# columns). Each measure's samples are ranked, and the median (the mean of the one or two middle ranks) and
-# the nearest-rank 90th percentile (rank ceil(0.9 n), which is (9n + 9) div 10) are read off the ranks.
-_DISTRIBUTION_SQL = """
-WITH pickups (case_id, days) AS ({pickups}),
-decisions (case_id, days) AS ({decisions}),
-closes (case_id, days) AS ({closes}),
-spans (case_id, status, days_to_next, days_to_now) AS ({spans}),
-samples (measure, case_id, days) AS (
-    SELECT 'claim', case_id, days FROM pickups
-    UNION ALL SELECT 'decision', case_id, days FROM decisions
-    UNION ALL SELECT 'close', case_id, days FROM closes
-    UNION ALL SELECT status, case_id, SUM(COALESCE(days_to_next, days_to_now)) FROM spans
-        WHERE status IN ({states}) GROUP BY case_id, status
-),
-ranked AS (
-    SELECT measure, days,
-           ROW_NUMBER() OVER (PARTITION BY measure ORDER BY days, case_id) AS rn,
-           COUNT(*) OVER (PARTITION BY measure) AS n
-    FROM samples
-)
-SELECT measure,
-       MAX(n),
-       AVG(CASE WHEN rn = (n + 1) / 2 OR rn = (n + 2) / 2 THEN days END),
-       MAX(CASE WHEN rn = (9 * n + 9) / 10 THEN days END),
-       AVG(days),
-       SUM(days)
-FROM ranked
-GROUP BY measure
-"""
+    Each bucket holds the cases whose time the page shows as its tenth of a day, so a rank read at its
+    bucket shows as that case's own time would: the 90th percentile exactly as the rows give it, the median
+    too unless its two middle cases fall in different buckets (then within a tenth of a day). The sums are
+    exact, so the mean and total are the rows' own.
+    """
+    cases = sum(count for count, _ in buckets.values())
+    if not cases:
+        return Distribution(measure, label, 0, None, None, None, None)
+    ranks = {"low": (cases + 1) // 2, "high": (cases + 2) // 2, "p90": (9 * cases + 9) // 10}
+    found: dict[str, int] = {}
+    seen = 0
+    for tenths in sorted(buckets):
+        seen += buckets[tenths][0]
+        for name, rank in ranks.items():
+            if name not in found and rank <= seen:
+                found[name] = tenths
+    total = sum(microseconds for _, microseconds in buckets.values()) / summaries.MICROSECONDS_A_DAY
+    median = (found["low"] + found["high"]) / 20
+    return Distribution(measure, label, cases, median, found["p90"] / 10, total / cases, total)
 
 
 def _process_times(scope: ReportScope, filters: ReportFilters) -> dict[str, Distribution]:
-    """Both time reports in one query: days to each step, and days in each state."""
-    cases = _cases(scope, filters)
-    # The first "picked up" or "assigned" event after the first submission, per case, in one grouped pass.
-    pickups = (
-        CaseEvent.objects.filter(
-            assessment__in=cases.filter(first_submitted_at__lt=filters.end).values("pk"),
-            kind__in=(CaseEventKind.CLAIMED, CaseEventKind.ASSIGNED),
-            created_at__gte=F("assessment__first_submitted_at"),
-        )
-        .values("assessment_id", "assessment__first_submitted_at")
-        .annotate(picked_up_at=Min("created_at"))
-        .filter(picked_up_at__gte=filters.start, picked_up_at__lt=filters.end)
-        .values_list("assessment_id", DaysBetween(F("picked_up_at"), F("assessment__first_submitted_at")))
+    """Both time reports: days to each step, and days in each state, from the daily duration histograms.
+
+    Two queries: the histograms of the period, and the history of the cases received in it that are still
+    open (their time in the current state grows until they move on, so it is not kept in the histograms).
+    """
+    rows = DailyTeamDuration.objects.filter(
+        team_id__in=scope.team_ids, day__gte=filters.date_from, day__lte=filters.date_to
+    ).order_by()
+    if filters.kind:
+        rows = rows.filter(kind=filters.kind)
+    if filters.team is not None:
+        rows = rows.filter(team=filters.team)
+    if filters.organisation_kind:
+        rows = rows.filter(organisation_kind=filters.organisation_kind)
+    histograms: dict[str, dict[int, list[int]]] = {}
+    for measure, tenths, cases, microseconds in rows.values_list("measure", "tenths").annotate(
+        cases=Sum("cases"), microseconds=Sum("microseconds")
+    ):
+        if cases:
+            histograms.setdefault(measure, {})[tenths] = [cases, microseconds]
+    still_open = _received(_cases(scope, filters), filters).filter(status__in=MEASURED_STATES).values("pk")
+    history = (
+        Assessment.history.filter(id__in=still_open)
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "status", "history_date")
     )
-    closed = _closed(cases, filters)
-    decisions = closed.exclude(outcome__in=NOT_DECISIONS).values_list(
-        "pk", DaysBetween(F("closed_at"), F("first_submitted_at"))
-    )
-    closes = closed.values_list("pk", DaysBetween(F("closed_at"), F("first_submitted_at")))
-    # Each history row's status lasts until the case's next history row; the last one lasts until now.
-    history = Assessment.history.model
-    next_row = Window(
-        expression=Lead("history_date"),
-        partition_by=[F("id")],
-        order_by=[F("history_date").asc(), F("history_id").asc()],
-    )
-    spans = history.objects.filter(id__in=_received(cases, filters).values("pk")).values_list(
-        "id",
-        "status",
-        DaysBetween(next_row, F("history_date")),
-        DaysBetween(Value(filters.now, output_field=history._meta.get_field("history_date")), F("history_date")),
-    )
-    compiled = {
-        name: _compiled(queryset)
-        for name, queryset in (("pickups", pickups), ("decisions", decisions), ("closes", closes), ("spans", spans))
-    }
-    sql = _DISTRIBUTION_SQL.format(
-        **{name: part_sql for name, (part_sql, _) in compiled.items()},
-        states=", ".join(["%s"] * len(MEASURED_STATES)),
-    )
-    params = [param for _, part_params in compiled.values() for param in part_params] + list(MEASURED_STATES)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = {row[0]: row[1:] for row in cursor.fetchall()}
+    for _, rows_of_case in groupby(history, key=itemgetter(0)):
+        spent = summaries.state_days(((status, moment) for _, status, moment in rows_of_case), now=filters.now)
+        for state, microseconds in spent.items():
+            bucket = histograms.setdefault(state, {}).setdefault(summaries.tenths_of(microseconds), [0, 0])
+            bucket[0] += 1
+            bucket[1] += microseconds
     labels = {**dict(MILESTONES), **{state: Status(state).label for state in MEASURED_STATES}}
-    result = {}
-    for measure, label in labels.items():
-        n, median, p90, mean, total = found.get(measure, (0, None, None, None, None))
-        result[measure] = Distribution(
-            measure, label, int(n or 0), _float(median), _float(p90), _float(mean), _float(total)
-        )
-    return result
+    return {measure: _distribution(measure, label, histograms.get(measure, {})) for measure, label in labels.items()}
 
 
 def _float(value) -> float | None:

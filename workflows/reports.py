@@ -3,8 +3,9 @@
 Every figure is computed by the database. The counted figures of the period (received, decided and closed
 per week, outcomes, returns and return reasons, the EHCP clocks) are sums of the per-team daily summaries
 (workflows.summaries, one query); the figures of now (status, workload, overdue, due soon) are counts of
-the case rows; medians and 90th percentiles are ranked with window functions (ROW_NUMBER and COUNT OVER,
-LEAD for the time spent in each state) that SQLite 3.35+ and PostgreSQL both run. Python only lays out
+the case rows; medians and 90th percentiles are read from per-day histograms of the durations in tenths of
+a day, the precision the page shows (workflows.summaries again, with the exact sums beside the counts), and
+the time the open cases have spent in their states so far from their history. Python only lays out
 the handful of rows that come back as tables, each of which is exactly what the page, its CSV and the
 spreadsheet show.
 
@@ -15,7 +16,9 @@ Definitions (the issue's, kept here so the page, the exports and the tests agree
   for cases first picked up in the period; to decision and to close: from the first submission to the
   close, for cases decided or closed in the period.
 - median: the middle value, or the mean of the two middle values; 90th percentile: the nearest-rank value
-  (the smallest value with at least 90% of the cases at or below it).
+  (the smallest value with at least 90% of the cases at or below it). Each is read at its case's tenth of a
+  day, as the page shows it; a median whose two middle cases fall in different tenths is the mean of the
+  two tenths, so it can differ from the exact one by up to a tenth of a day.
 - time in each state: from the history of the cases received in the period, each status lasting until the
   next history row (the last one until now); returns included, draft and closed left out.
 - returns per case: "returned" events on the cases received in the period, over those cases.

@@ -33,11 +33,9 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import groupby
-from operator import itemgetter
 
 from django.conf import settings
-from django.db import NotSupportedError
+from django.db import NotSupportedError, connection
 from django.db.models import (
     Case,
     CharField,
@@ -56,6 +54,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.expressions import Func
+from django.db.models.functions import Lead
 from django.urls import reverse
 from django.utils import timezone
 
@@ -681,6 +680,37 @@ def _distribution(measure: str, label: str, buckets: dict[int, list[int]]) -> Di
     return Distribution(measure, label, cases, median, found["p90"] / 10, total / cases, total)
 
 
+# Each (open case, state): the days in it, every history row's status lasting until the case's next row and
+# the last one until now. Summed by the database, so only a row per case and state comes back.
+_OPEN_STATE_DAYS_SQL = """
+WITH spans (case_id, status, days_to_next, days_to_now) AS ({spans})
+SELECT status, SUM(COALESCE(days_to_next, days_to_now)) FROM spans
+WHERE status IN ({states}) GROUP BY case_id, status
+"""
+
+
+def _open_state_days(scope: ReportScope, filters: ReportFilters) -> list[tuple[str, int]]:
+    """(state, microseconds) of every case received in the period and still open, for each state it was in."""
+    still_open = _received(_cases(scope, filters), filters).filter(status__in=MEASURED_STATES)
+    history = Assessment.history.model
+    next_row = Window(
+        expression=Lead("history_date"),
+        partition_by=[F("id")],
+        order_by=[F("history_date").asc(), F("history_id").asc()],
+    )
+    spans = history.objects.filter(id__in=still_open.values("pk")).values_list(
+        "id",
+        "status",
+        DaysBetween(next_row, F("history_date")),
+        DaysBetween(Value(filters.now, output_field=history._meta.get_field("history_date")), F("history_date")),
+    )
+    spans_sql, params = spans.order_by().query.sql_with_params()
+    sql = _OPEN_STATE_DAYS_SQL.format(spans=spans_sql, states=", ".join(["%s"] * len(MEASURED_STATES)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *MEASURED_STATES])
+        return [(state, round(days * summaries.MICROSECONDS_A_DAY)) for state, days in cursor.fetchall()]
+
+
 def _process_times(scope: ReportScope, filters: ReportFilters) -> dict[str, Distribution]:
     """Both time reports: days to each step, and days in each state, from the daily duration histograms.
 
@@ -702,18 +732,10 @@ def _process_times(scope: ReportScope, filters: ReportFilters) -> dict[str, Dist
     ):
         if cases:
             histograms.setdefault(measure, {})[tenths] = [cases, microseconds]
-    still_open = _received(_cases(scope, filters), filters).filter(status__in=MEASURED_STATES).values("pk")
-    history = (
-        Assessment.history.filter(id__in=still_open)
-        .order_by("id", "history_date", "history_id")
-        .values_list("id", "status", "history_date")
-    )
-    for _, rows_of_case in groupby(history, key=itemgetter(0)):
-        spent = summaries.state_days(((status, moment) for _, status, moment in rows_of_case), now=filters.now)
-        for state, microseconds in spent.items():
-            bucket = histograms.setdefault(state, {}).setdefault(summaries.tenths_of(microseconds), [0, 0])
-            bucket[0] += 1
-            bucket[1] += microseconds
+    for state, microseconds in _open_state_days(scope, filters):
+        bucket = histograms.setdefault(state, {}).setdefault(summaries.tenths_of(microseconds), [0, 0])
+        bucket[0] += 1
+        bucket[1] += microseconds
     labels = {**dict(MILESTONES), **{state: Status(state).label for state in MEASURED_STATES}}
     return {measure: _distribution(measure, label, histograms.get(measure, {})) for measure, label in labels.items()}
 

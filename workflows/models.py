@@ -236,6 +236,9 @@ class DailyTeamDuration(models.Model):
     """
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    # Each sample is counted twice: in its day's row and in its calendar month's row (`day` the month's
+    # first), which the reports read for the whole months of a period.
+    whole_month = models.BooleanField(default=False)
     # The council's local day the sample belongs to: of the first pick-up, of the close, or (for the time in
     # each state) of the case's first submission.
     day = models.DateField()
@@ -252,14 +255,24 @@ class DailyTeamDuration(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["team", "day", "kind", "organisation_kind", "measure", "tenths"],
+                fields=["team", "whole_month", "day", "kind", "organisation_kind", "measure", "tenths"],
                 name="workflows_daily_duration_once",
             )
         ]
         # The dashboard reads the counts and sums from this index alone.
         indexes = [
             models.Index(
-                fields=["team", "day", "kind", "organisation_kind", "measure", "tenths", "cases", "microseconds"],
+                fields=[
+                    "team",
+                    "whole_month",
+                    "day",
+                    "kind",
+                    "organisation_kind",
+                    "measure",
+                    "tenths",
+                    "cases",
+                    "microseconds",
+                ],
                 name="workflows_daily_duration_read",
             )
         ]

@@ -224,10 +224,13 @@ def _upsert_samples(changes: Iterable[tuple[SampleKey, int]]) -> None:
         return
     table = connection.ops.quote_name(DailyTeamDuration._meta.db_table)
     rows, params = [], []
-    for (team_id, day, kind, organisation_kind, measure, tenths), (cases, microseconds) in sorted(buckets.items()):
-        rows.append("(%s, %s, %s, %s, %s, %s, %s, %s)")
+    for (team_id, whole_month, day, kind, organisation_kind, measure, tenths), (cases, microseconds) in sorted(
+        buckets.items()
+    ):
+        rows.append("(%s, %s, %s, %s, %s, %s, %s, %s, %s)")
         params += [
             team_id,
+            whole_month,
             connection.ops.adapt_datefield_value(day),
             kind,
             organisation_kind,
@@ -238,9 +241,10 @@ def _upsert_samples(changes: Iterable[tuple[SampleKey, int]]) -> None:
         ]
     # As _upsert: only the table's own name and placeholders are written into the statement.
     sql = (
-        f"INSERT INTO {table} (team_id, day, kind, organisation_kind, measure, tenths, cases, microseconds) "  # noqa: S608
+        f"INSERT INTO {table} "  # noqa: S608
+        "(team_id, whole_month, day, kind, organisation_kind, measure, tenths, cases, microseconds) "
         f"VALUES {', '.join(rows)} "
-        "ON CONFLICT (team_id, day, kind, organisation_kind, measure, tenths) "
+        "ON CONFLICT (team_id, whole_month, day, kind, organisation_kind, measure, tenths) "
         f"DO UPDATE SET cases = {table}.cases + excluded.cases, "
         f"microseconds = {table}.microseconds + excluded.microseconds"
     )
@@ -396,12 +400,18 @@ def durations_from_cases() -> Counter[SampleKey]:
 
 
 def buckets_of(samples: Counter[SampleKey]) -> dict[tuple, tuple[int, int]]:
-    """Samples gathered into their buckets: (team, day, kind, organisation type, measure, tenths) → (cases, µs)."""
+    """Samples gathered into their buckets, each both in its day's row and in its calendar month's row.
+
+    (team, whole month?, day – the month's first for a month's row –, kind, organisation type, measure,
+    tenths) → (cases, microseconds). The reports read whole months of a period from the months' rows, a
+    tenth as many rows as its days'.
+    """
     buckets: dict[tuple, list[int]] = {}
-    for (*bucket, microseconds), cases in samples.items():
-        added = buckets.setdefault(tuple(bucket), [0, 0])
-        added[0] += cases
-        added[1] += cases * microseconds
+    for (team_id, day, *rest, microseconds), cases in samples.items():
+        for key in ((team_id, False, day, *rest), (team_id, True, day.replace(day=1), *rest)):
+            added = buckets.setdefault(key, [0, 0])
+            added[0] += cases
+            added[1] += cases * microseconds
     # A change can move a sample within its bucket: no case more or fewer, but a different sum.
     return {bucket: (cases, microseconds) for bucket, (cases, microseconds) in buckets.items() if cases or microseconds}
 
@@ -429,6 +439,7 @@ def daily_summaries_rebuild() -> int:
         buckets = [
             DailyTeamDuration(
                 team_id=team_id,
+                whole_month=whole_month,
                 day=day,
                 kind=kind,
                 organisation_kind=organisation_kind,
@@ -437,7 +448,7 @@ def daily_summaries_rebuild() -> int:
                 cases=cases,
                 microseconds=microseconds,
             )
-            for (team_id, day, kind, organisation_kind, measure, tenths), (cases, microseconds) in sorted(
+            for (team_id, whole_month, day, kind, organisation_kind, measure, tenths), (cases, microseconds) in sorted(
                 buckets_of(durations_from_cases()).items()
             )
         ]

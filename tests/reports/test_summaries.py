@@ -47,10 +47,18 @@ def kept_rows() -> dict:
 def kept_buckets() -> dict:
     """The duration histograms as they stand, without the buckets a change emptied."""
     return {
-        (team, day, kind, organisation_kind, measure, tenths): (cases, microseconds)
-        for team, day, kind, organisation_kind, measure, tenths, cases, microseconds in (
+        (team, whole_month, day, kind, organisation_kind, measure, tenths): (cases, microseconds)
+        for team, whole_month, day, kind, organisation_kind, measure, tenths, cases, microseconds in (
             DailyTeamDuration.objects.values_list(
-                "team_id", "day", "kind", "organisation_kind", "measure", "tenths", "cases", "microseconds"
+                "team_id",
+                "whole_month",
+                "day",
+                "kind",
+                "organisation_kind",
+                "measure",
+                "tenths",
+                "cases",
+                "microseconds",
             )
         )
         if cases or microseconds

@@ -236,9 +236,9 @@ class DailyTeamDuration(models.Model):
     """
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
-    # Each sample is counted twice: in its day's row and in its calendar month's row (`day` the month's
-    # first), which the reports read for the whole months of a period.
-    whole_month = models.BooleanField(default=False)
+    # Each sample is counted twice: in its day's row ("day") and in its calendar month's row ("month", `day`
+    # the month's first), which the reports read for the whole months of a period.
+    grain = models.CharField(max_length=5, default="day")
     # The council's local day the sample belongs to: of the first pick-up, of the close, or (for the time in
     # each state) of the case's first submission.
     day = models.DateField()
@@ -255,7 +255,7 @@ class DailyTeamDuration(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["team", "whole_month", "day", "kind", "organisation_kind", "measure", "tenths"],
+                fields=["team", "grain", "day", "kind", "organisation_kind", "measure", "tenths"],
                 name="workflows_daily_duration_once",
             )
         ]
@@ -264,7 +264,7 @@ class DailyTeamDuration(models.Model):
             models.Index(
                 fields=[
                     "team",
-                    "whole_month",
+                    "grain",
                     "day",
                     "kind",
                     "organisation_kind",

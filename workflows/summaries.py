@@ -69,6 +69,9 @@ CLOSE = "close"
 MEASURED_STATES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.RETURNED)
 PICKUP_EVENTS = (CaseEventKind.CLAIMED, CaseEventKind.ASSIGNED)
 MICROSECONDS_A_DAY = 86_400_000_000
+# The duration histograms' rows: a day's, and a calendar month's.
+DAY = "day"
+MONTH = "month"
 
 
 def _figures(
@@ -224,13 +227,13 @@ def _upsert_samples(changes: Iterable[tuple[SampleKey, int]]) -> None:
         return
     table = connection.ops.quote_name(DailyTeamDuration._meta.db_table)
     rows, params = [], []
-    for (team_id, whole_month, day, kind, organisation_kind, measure, tenths), (cases, microseconds) in sorted(
+    for (team_id, grain, day, kind, organisation_kind, measure, tenths), (cases, microseconds) in sorted(
         buckets.items()
     ):
         rows.append("(%s, %s, %s, %s, %s, %s, %s, %s, %s)")
         params += [
             team_id,
-            whole_month,
+            grain,
             connection.ops.adapt_datefield_value(day),
             kind,
             organisation_kind,
@@ -242,9 +245,9 @@ def _upsert_samples(changes: Iterable[tuple[SampleKey, int]]) -> None:
     # As _upsert: only the table's own name and placeholders are written into the statement.
     sql = (
         f"INSERT INTO {table} "  # noqa: S608
-        "(team_id, whole_month, day, kind, organisation_kind, measure, tenths, cases, microseconds) "
+        "(team_id, grain, day, kind, organisation_kind, measure, tenths, cases, microseconds) "
         f"VALUES {', '.join(rows)} "
-        "ON CONFLICT (team_id, whole_month, day, kind, organisation_kind, measure, tenths) "
+        "ON CONFLICT (team_id, grain, day, kind, organisation_kind, measure, tenths) "
         f"DO UPDATE SET cases = {table}.cases + excluded.cases, "
         f"microseconds = {table}.microseconds + excluded.microseconds"
     )
@@ -402,13 +405,13 @@ def durations_from_cases() -> Counter[SampleKey]:
 def buckets_of(samples: Counter[SampleKey]) -> dict[tuple, tuple[int, int]]:
     """Samples gathered into their buckets, each both in its day's row and in its calendar month's row.
 
-    (team, whole month?, day – the month's first for a month's row –, kind, organisation type, measure,
+    (team, "day" or "month", day – the month's first for a month's row –, kind, organisation type, measure,
     tenths) → (cases, microseconds). The reports read whole months of a period from the months' rows, a
     tenth as many rows as its days'.
     """
     buckets: dict[tuple, list[int]] = {}
     for (team_id, day, *rest, microseconds), cases in samples.items():
-        for key in ((team_id, False, day, *rest), (team_id, True, day.replace(day=1), *rest)):
+        for key in ((team_id, DAY, day, *rest), (team_id, MONTH, day.replace(day=1), *rest)):
             added = buckets.setdefault(key, [0, 0])
             added[0] += cases
             added[1] += cases * microseconds
@@ -439,7 +442,7 @@ def daily_summaries_rebuild() -> int:
         buckets = [
             DailyTeamDuration(
                 team_id=team_id,
-                whole_month=whole_month,
+                grain=grain,
                 day=day,
                 kind=kind,
                 organisation_kind=organisation_kind,
@@ -448,7 +451,7 @@ def daily_summaries_rebuild() -> int:
                 cases=cases,
                 microseconds=microseconds,
             )
-            for (team_id, whole_month, day, kind, organisation_kind, measure, tenths), (cases, microseconds) in sorted(
+            for (team_id, grain, day, kind, organisation_kind, measure, tenths), (cases, microseconds) in sorted(
                 buckets_of(durations_from_cases()).items()
             )
         ]

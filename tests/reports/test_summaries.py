@@ -47,11 +47,11 @@ def kept_rows() -> dict:
 def kept_buckets() -> dict:
     """The duration histograms as they stand, without the buckets a change emptied."""
     return {
-        (team, whole_month, day, kind, organisation_kind, measure, tenths): (cases, microseconds)
-        for team, whole_month, day, kind, organisation_kind, measure, tenths, cases, microseconds in (
+        (team, grain, day, kind, organisation_kind, measure, tenths): (cases, microseconds)
+        for team, grain, day, kind, organisation_kind, measure, tenths, cases, microseconds in (
             DailyTeamDuration.objects.values_list(
                 "team_id",
-                "whole_month",
+                "grain",
                 "day",
                 "kind",
                 "organisation_kind",

@@ -228,11 +228,11 @@ class DailyTeamSummary(models.Model):
 class DailyTeamDuration(models.Model):
     """How many of a team's cases of one kind and organisation type took a given time to a step, on a day.
 
-    A histogram per day of the reports' durations (time to first pick-up, to decision, to close, and the days
-    a closed case spent in each state of the review), in buckets of a tenth of a day – the precision the page
-    shows – with the exact sum of the cases' times beside each count, so totals and means stay exact. Kept
-    as `DailyTeamSummary` is (workflows.summaries): by the services, in the same transaction, and counted
-    afresh by `rebuild_daily_summaries`.
+    A histogram per day (and per calendar month) of the reports' durations (time to first pick-up, to
+    decision, to close, and the days a closed case spent in each state of the review), in buckets of a
+    tenth of a day – the precision the page shows – with the exact sum of the cases' times beside each
+    count, so totals and means stay exact. Kept as `DailyTeamSummary` is (workflows.summaries): by the
+    services, in the same transaction, and counted afresh by `rebuild_daily_summaries`.
     """
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")

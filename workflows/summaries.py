@@ -14,12 +14,12 @@ Two ways in, which give the same rows:
   sections' history (after generating or importing data, or to check: it is idempotent).
 The reports' tests check that figures from the summaries equal those from the rows, on random histories.
 
-The durations behind the medians and 90th percentiles are kept the same way, as per-day histograms
-(`DailyTeamDuration`): a case's time to its first pick-up (added by `summary_pickup_record` when it is
-claimed or assigned), to its decision and to its close, and – once it is closed – the days it spent in each
-state of the review. `case_figures` holds these samples beside the counted figures, so the services'
-before-and-after moves them too. The time in each state of a case still open grows with the clock: the
-reports read those from the open cases' history when they are shown (`state_days`).
+The durations behind the medians and 90th percentiles are kept the same way, as histograms in tenths of a
+day per day and per calendar month (`DailyTeamDuration`): a case's time to its first pick-up (added by
+`summary_pickup_record` when it is claimed or assigned), to its decision and to its close, and – once it is
+closed – the days it spent in each state of the review. `case_figures` holds these samples beside the
+counted figures, so the services' before-and-after moves them too. The time in each state of a case still
+open grows with the clock: the reports sum those from the open cases' history when they are shown.
 """
 
 import datetime as dt

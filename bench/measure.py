@@ -34,7 +34,7 @@ from casework.services import assessment_start, child_create, section_save
 from identity.models import User
 from identity.services import LAST_ACTIVITY_SESSION_KEY, sign_in_device_for
 from workflows import services as review
-from workflows.models import ClockPause, DailyTeamSummary
+from workflows.models import ClockPause, DailyTeamDuration, DailyTeamSummary
 from workflows.sample_answers import sample_answers
 from workflows.summaries import daily_summaries_rebuild
 
@@ -196,7 +196,9 @@ def writes(repeat: int) -> dict:
     summaries put back as they were, so the data set stays the same from one run to the next.
     """
     today = timezone.localdate()
-    summaries_before = list(DailyTeamSummary.objects.filter(day=today).values())
+    summaries_before = [
+        (model, list(model.objects.filter(day=today).values())) for model in (DailyTeamSummary, DailyTeamDuration)
+    ]
     drafts: list[Assessment] = []
     try:
         return _writes(repeat, drafts)
@@ -204,7 +206,7 @@ def writes(repeat: int) -> dict:
         _remove(drafts, today, summaries_before)
 
 
-def _remove(drafts: list[Assessment], today, summaries_before: list[dict]) -> None:
+def _remove(drafts: list[Assessment], today, summaries_before: list[tuple[type, list[dict]]]) -> None:
     ids = [draft.pk for draft in drafts]
     children = {draft.child_id for draft in drafts}
     with transaction.atomic():
@@ -213,8 +215,10 @@ def _remove(drafts: list[Assessment], today, summaries_before: list[dict]) -> No
         for model in (Assessment.history.model, AssessmentSection.history.model, ClockPause.history.model):
             field = "id" if model is Assessment.history.model else "assessment_id"
             model.objects.filter(**{f"{field}__in": ids}).delete()
-        DailyTeamSummary.objects.filter(day=today).delete()
-        DailyTeamSummary.objects.bulk_create(DailyTeamSummary(**row) for row in summaries_before)
+        # The daily summaries and duration histograms (a claim times its pick-up) of today, as they were.
+        for model, rows in summaries_before:
+            model.objects.filter(day=today).delete()
+            model.objects.bulk_create(model(**row) for row in rows)
 
 
 def _writes(repeat: int, drafts: list[Assessment]) -> dict:
@@ -300,8 +304,8 @@ def main() -> None:
 
         call_command("load_demo_data", verbosity=0)
         Generator(cases=arguments.size - have, seed=arguments.seed, progress=log).run()
-    elif not DailyTeamSummary.objects.exists():
-        log("counting the daily summaries of cases generated before they existed (once)")
+    elif not DailyTeamSummary.objects.exists() or not DailyTeamDuration.objects.exists():
+        log("counting the daily summaries and duration histograms of cases generated before they existed (once)")
         daily_summaries_rebuild()
     connection.close()
 

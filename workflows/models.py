@@ -249,6 +249,62 @@ class DailyTeamSummary(models.Model):
         return f"{self.team_id} {self.day} {self.kind} {self.organisation_kind or '-'} {self.figure}={self.cases}"
 
 
+class DailyTeamDuration(models.Model):
+    """How many of a team's cases of one kind and organisation type took a given time to a step, on a day.
+
+    A histogram per day (and per calendar month) of the reports' durations (time to first pick-up, to
+    decision, to close, and the days a closed case spent in each state of the review), in buckets of a
+    tenth of a day – the precision the page shows – with the exact sum of the cases' times beside each
+    count, so totals and means stay exact. Kept as `DailyTeamSummary` is (workflows.summaries): by the
+    services, in the same transaction, and counted afresh by `rebuild_daily_summaries`.
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    # Each sample is counted twice: in its day's row ("day") and in its calendar month's row ("month", `day`
+    # the month's first), which the reports read for the whole months of a period.
+    grain = models.CharField(max_length=5, default="day")
+    # The council's local day the sample belongs to: of the first pick-up, of the close, or (for the time in
+    # each state) of the case's first submission.
+    day = models.DateField()
+    kind = models.CharField(max_length=20, choices=AssessmentKind.choices)
+    organisation_kind = models.CharField(max_length=20, blank=True)
+    # "claim", "decision", "close", or the state: "submitted", "under_review", "returned".
+    measure = models.CharField(max_length=20)
+    # The bucket: the case's days as the page shows them (to 0.1 day, a half rounded up), times ten.
+    tenths = models.IntegerField()
+    cases = models.IntegerField(default=0)
+    # The bucket's cases' times added up, to the microsecond (the moments are kept to the microsecond).
+    microseconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "grain", "day", "kind", "organisation_kind", "measure", "tenths"],
+                name="workflows_daily_duration_once",
+            )
+        ]
+        # The dashboard reads the counts and sums from this index alone.
+        indexes = [
+            models.Index(
+                fields=[
+                    "team",
+                    "grain",
+                    "day",
+                    "kind",
+                    "organisation_kind",
+                    "measure",
+                    "tenths",
+                    "cases",
+                    "microseconds",
+                ],
+                name="workflows_daily_duration_read",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.day} {self.kind} {self.measure} {self.tenths / 10:.1f} days={self.cases}"
+
+
 # The EHC needs assessment's models, and the annual review's of its plan, live in modules of their own;
 # imported here so Django finds them.
 from .annual_review_models import (  # noqa: E402, F401

@@ -3,8 +3,9 @@
 Every figure is computed by the database. The counted figures of the period (received, decided and closed
 per week, outcomes, returns and return reasons, the EHCP clocks) are sums of the per-team daily summaries
 (workflows.summaries, one query); the figures of now (status, workload, overdue, due soon) are counts of
-the case rows; medians and 90th percentiles are ranked with window functions (ROW_NUMBER and COUNT OVER,
-LEAD for the time spent in each state) that SQLite 3.35+ and PostgreSQL both run. Python only lays out
+the case rows; medians and 90th percentiles are read from per-day histograms of the durations in tenths of
+a day, the precision the page shows (workflows.summaries again, with the exact sums beside the counts), and
+the time the open cases have spent in their states so far from their history. Python only lays out
 the handful of rows that come back as tables, each of which is exactly what the page, its CSV and the
 spreadsheet show.
 
@@ -15,7 +16,9 @@ Definitions (the issue's, kept here so the page, the exports and the tests agree
   for cases first picked up in the period; to decision and to close: from the first submission to the
   close, for cases decided or closed in the period.
 - median: the middle value, or the mean of the two middle values; 90th percentile: the nearest-rank value
-  (the smallest value with at least 90% of the cases at or below it).
+  (the smallest value with at least 90% of the cases at or below it). Each is read at its case's tenth of a
+  day, as the page shows it; a median whose two middle cases fall in different tenths is the mean of the
+  two tenths, so it can differ from the exact one by up to a tenth of a day.
 - time in each state: from the history of the cases received in the period, each status lasting until the
   next history row (the last one until now); returns included, draft and closed left out.
 - returns per case: "returned" events on the cases received in the period, over those cases.
@@ -44,7 +47,6 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -59,13 +61,20 @@ from django.db.models.functions import Lead
 from django.urls import reverse
 from django.utils import timezone
 
-from casework.models import NOT_DECISIONS, Assessment, AssessmentKind, CaseEvent, CaseEventKind, Outcome, Status
+from casework.models import Assessment, AssessmentKind, Outcome, Status
 from casework.sections import spec_for
 from identity.models import OrganisationKind, Team, User
 from portal.remembered import remembered
 
 from . import summaries
-from .models import AdviceRequest, ClockPause, DailyTeamSummary, NeedsAssessment, NeedsAssessmentStage
+from .models import (
+    AdviceRequest,
+    ClockPause,
+    DailyTeamDuration,
+    DailyTeamSummary,
+    NeedsAssessment,
+    NeedsAssessmentStage,
+)
 from .selectors import (
     NEXT_ADVICE,
     NEXT_COMMENTS,
@@ -89,7 +98,7 @@ LIST_LIMIT = 100
 NO_FIGURE = "–"
 KINDS = tuple(AssessmentKind.values)
 # The states of the council's process whose time is measured (draft is the author's, closed is the end).
-MEASURED_STATES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.RETURNED)
+MEASURED_STATES = summaries.MEASURED_STATES
 MILESTONES = (
     ("claim", "Submission to first pick-up"),
     ("decision", "Submission to decision"),
@@ -668,96 +677,114 @@ class TimeInState:
         )
 
 
-def _compiled(queryset: QuerySet) -> tuple[str, list]:
-    sql, params = queryset.order_by().query.sql_with_params()
-    return sql, list(params)
+def _distribution(measure: str, label: str, buckets: dict[int, list[int]]) -> Distribution:
+    """Median, nearest-rank 90th percentile, mean and total of a histogram of tenths of a day.
+
+    Each bucket holds the cases whose time the page shows as its tenth of a day, so a rank read at its
+    bucket shows as that case's own time would: the 90th percentile exactly as the rows give it, the median
+    too unless its two middle cases fall in different buckets (then within a tenth of a day). The sums are
+    exact, so the mean and total are the rows' own.
+    """
+    cases = sum(count for count, _ in buckets.values())
+    if not cases:
+        return Distribution(measure, label, 0, None, None, None, None)
+    ranks = {"low": (cases + 1) // 2, "high": (cases + 2) // 2, "p90": (9 * cases + 9) // 10}
+    found: dict[str, int] = {}
+    seen = 0
+    for tenths in sorted(buckets):
+        seen += buckets[tenths][0]
+        for name, rank in ranks.items():
+            if name not in found and rank <= seen:
+                found[name] = tenths
+    total = sum(microseconds for _, microseconds in buckets.values()) / summaries.MICROSECONDS_A_DAY
+    median = (found["low"] + found["high"]) / 20
+    return Distribution(measure, label, cases, median, found["p90"] / 10, total / cases, total)
 
 
-# The samples come from querysets the ORM compiles for this database (the CTEs' column lists name their
-# columns). Each measure's samples are ranked, and the median (the mean of the one or two middle ranks) and
-# the nearest-rank 90th percentile (rank ceil(0.9 n), which is (9n + 9) div 10) are read off the ranks.
-_DISTRIBUTION_SQL = """
-WITH pickups (case_id, days) AS ({pickups}),
-decisions (case_id, days) AS ({decisions}),
-closes (case_id, days) AS ({closes}),
-spans (case_id, status, days_to_next, days_to_now) AS ({spans}),
-samples (measure, case_id, days) AS (
-    SELECT 'claim', case_id, days FROM pickups
-    UNION ALL SELECT 'decision', case_id, days FROM decisions
-    UNION ALL SELECT 'close', case_id, days FROM closes
-    UNION ALL SELECT status, case_id, SUM(COALESCE(days_to_next, days_to_now)) FROM spans
-        WHERE status IN ({states}) GROUP BY case_id, status
-),
-ranked AS (
-    SELECT measure, days,
-           ROW_NUMBER() OVER (PARTITION BY measure ORDER BY days, case_id) AS rn,
-           COUNT(*) OVER (PARTITION BY measure) AS n
-    FROM samples
-)
-SELECT measure,
-       MAX(n),
-       AVG(CASE WHEN rn = (n + 1) / 2 OR rn = (n + 2) / 2 THEN days END),
-       MAX(CASE WHEN rn = (9 * n + 9) / 10 THEN days END),
-       AVG(days),
-       SUM(days)
-FROM ranked
-GROUP BY measure
+# Each (open case, state): the days in it, every history row's status lasting until the case's next row and
+# the last one until now. Summed by the database, so only a row per case and state comes back.
+_OPEN_STATE_DAYS_SQL = """
+WITH spans (case_id, status, days_to_next, days_to_now) AS ({spans})
+SELECT status, SUM(COALESCE(days_to_next, days_to_now)) FROM spans
+WHERE status IN ({states}) GROUP BY case_id, status
 """
 
 
-def _process_times(scope: ReportScope, filters: ReportFilters) -> dict[str, Distribution]:
-    """Both time reports in one query: days to each step, and days in each state."""
-    cases = _cases(scope, filters)
-    # The first "picked up" or "assigned" event after the first submission, per case, in one grouped pass.
-    pickups = (
-        CaseEvent.objects.filter(
-            assessment__in=cases.filter(first_submitted_at__lt=filters.end).values("pk"),
-            kind__in=(CaseEventKind.CLAIMED, CaseEventKind.ASSIGNED),
-            created_at__gte=F("assessment__first_submitted_at"),
-        )
-        .values("assessment_id", "assessment__first_submitted_at")
-        .annotate(picked_up_at=Min("created_at"))
-        .filter(picked_up_at__gte=filters.start, picked_up_at__lt=filters.end)
-        .values_list("assessment_id", DaysBetween(F("picked_up_at"), F("assessment__first_submitted_at")))
-    )
-    closed = _closed(cases, filters)
-    decisions = closed.exclude(outcome__in=NOT_DECISIONS).values_list(
-        "pk", DaysBetween(F("closed_at"), F("first_submitted_at"))
-    )
-    closes = closed.values_list("pk", DaysBetween(F("closed_at"), F("first_submitted_at")))
-    # Each history row's status lasts until the case's next history row; the last one lasts until now.
+def _open_state_days(scope: ReportScope, filters: ReportFilters) -> list[tuple[str, int]]:
+    """(state, microseconds) of every case received in the period and still open, for each state it was in."""
+    still_open = _received(_cases(scope, filters), filters).filter(status__in=MEASURED_STATES)
     history = Assessment.history.model
     next_row = Window(
         expression=Lead("history_date"),
         partition_by=[F("id")],
         order_by=[F("history_date").asc(), F("history_id").asc()],
     )
-    spans = history.objects.filter(id__in=_received(cases, filters).values("pk")).values_list(
+    spans = history.objects.filter(id__in=still_open.values("pk")).values_list(
         "id",
         "status",
         DaysBetween(next_row, F("history_date")),
         DaysBetween(Value(filters.now, output_field=history._meta.get_field("history_date")), F("history_date")),
     )
-    compiled = {
-        name: _compiled(queryset)
-        for name, queryset in (("pickups", pickups), ("decisions", decisions), ("closes", closes), ("spans", spans))
-    }
-    sql = _DISTRIBUTION_SQL.format(
-        **{name: part_sql for name, (part_sql, _) in compiled.items()},
-        states=", ".join(["%s"] * len(MEASURED_STATES)),
-    )
-    params = [param for _, part_params in compiled.values() for param in part_params] + list(MEASURED_STATES)
+    spans_sql, params = spans.order_by().query.sql_with_params()
+    sql = _OPEN_STATE_DAYS_SQL.format(spans=spans_sql, states=", ".join(["%s"] * len(MEASURED_STATES)))
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = {row[0]: row[1:] for row in cursor.fetchall()}
+        cursor.execute(sql, [*params, *MEASURED_STATES])
+        return [(state, round(days * summaries.MICROSECONDS_A_DAY)) for state, days in cursor.fetchall()]
+
+
+def _duration_rows_of_period(scope: ReportScope, filters: ReportFilters) -> Q:
+    """The histograms' rows that make up the period: its whole calendar months' rows, and the days' rows of
+    the rest (a six-month period reads about a third of the rows its days would). Each part names the teams
+    and one range of the index, so that SQLite reads each part from the index on its own."""
+
+    def next_month(day: dt.date) -> dt.date:
+        return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+    month = filters.date_from if filters.date_from.day == 1 else next_month(filters.date_from)
+    months = []
+    while next_month(month) - dt.timedelta(days=1) <= filters.date_to:
+        months.append(month)
+        month = next_month(month)
+    if not months:
+        parts = [(summaries.DAY, filters.date_from, filters.date_to)]
+    else:
+        parts = [
+            (summaries.DAY, filters.date_from, months[0] - dt.timedelta(days=1)),
+            (summaries.MONTH, months[0], months[-1]),
+            (summaries.DAY, next_month(months[-1]), filters.date_to),
+        ]
+    condition = Q(pk__in=[])
+    for grain, first, last in parts:
+        if first <= last:
+            condition |= Q(team_id__in=scope.team_ids, grain=grain, day__gte=first, day__lte=last)
+    return condition
+
+
+def _process_times(scope: ReportScope, filters: ReportFilters) -> dict[str, Distribution]:
+    """Both time reports: days to each step, and days in each state, from the daily duration histograms.
+
+    Two queries: the histograms of the period, and the history of the cases received in it that are still
+    open (their time in the current state grows until they move on, so it is not kept in the histograms).
+    """
+    rows = DailyTeamDuration.objects.filter(_duration_rows_of_period(scope, filters)).order_by()
+    if filters.kind:
+        rows = rows.filter(kind=filters.kind)
+    if filters.team is not None:
+        rows = rows.filter(team=filters.team)
+    if filters.organisation_kind:
+        rows = rows.filter(organisation_kind=filters.organisation_kind)
+    histograms: dict[str, dict[int, list[int]]] = {}
+    for measure, tenths, cases, microseconds in rows.values_list("measure", "tenths").annotate(
+        cases=Sum("cases"), microseconds=Sum("microseconds")
+    ):
+        if cases:
+            histograms.setdefault(measure, {})[tenths] = [cases, microseconds]
+    for state, microseconds in _open_state_days(scope, filters):
+        bucket = histograms.setdefault(state, {}).setdefault(summaries.tenths_of(microseconds), [0, 0])
+        bucket[0] += 1
+        bucket[1] += microseconds
     labels = {**dict(MILESTONES), **{state: Status(state).label for state in MEASURED_STATES}}
-    result = {}
-    for measure, label in labels.items():
-        n, median, p90, mean, total = found.get(measure, (0, None, None, None, None))
-        result[measure] = Distribution(
-            measure, label, int(n or 0), _float(median), _float(p90), _float(mean), _float(total)
-        )
-    return result
+    return {measure: _distribution(measure, label, histograms.get(measure, {})) for measure, label in labels.items()}
 
 
 def _float(value) -> float | None:

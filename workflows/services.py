@@ -478,7 +478,8 @@ def assessment_claim(*, actor: User, assessment: Assessment) -> Assessment:
     activation.assign(actor)
     _take(assessment, actor)
     _save(assessment, f"Picked up by {actor.full_name}", actor, *HOLDER_FIELDS)
-    case_event_record(assessment=assessment, kind=CaseEventKind.CLAIMED, actor=actor, summary=actor.full_name)
+    event = case_event_record(assessment=assessment, kind=CaseEventKind.CLAIMED, actor=actor, summary=actor.full_name)
+    summaries.summary_pickup_record(assessment, event=event)
     notify(
         kind=NotificationKind.CLAIMED,
         assessment=assessment,
@@ -516,9 +517,10 @@ def assessment_assign(*, actor: User, assessment: Assessment, officer: User) -> 
         activation.reassign(officer)
     _take(assessment, officer)
     _save(assessment, f"Assigned to {officer.full_name} by {actor.full_name}", actor)
-    case_event_record(
+    event = case_event_record(
         assessment=assessment, kind=CaseEventKind.ASSIGNED, actor=actor, summary=f"Assigned to {officer.full_name}"
     )
+    summaries.summary_pickup_record(assessment, event=event)
     notify(
         kind=NotificationKind.ASSIGNED,
         assessment=assessment,

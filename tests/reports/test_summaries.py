@@ -12,14 +12,14 @@ from django.utils import timezone
 from casework.models import Assessment, Outcome, Status
 from identity.models import OrganisationKind, Team, TeamMembership, TeamRole
 from tests.reports import raw_figures
-from tests.reports.conftest import _request
+from tests.reports.conftest import _request, at
 from tests.workflows.conftest import LEE, person
 from workflows import ehc, reports, services
-from workflows.models import DailyTeamSummary, NeedsAssessment, NeedsAssessmentStage
+from workflows.models import DailyTeamDuration, DailyTeamSummary, NeedsAssessment, NeedsAssessmentStage
 from workflows.reports import ReportFilters, report_scope
 from workflows.selectors import kinds_routed_to
 from workflows.services import OUTCOMES_BY_KIND, TransitionRefused
-from workflows.summaries import counted_from_cases, daily_summaries_rebuild
+from workflows.summaries import buckets_of, counted_from_cases, daily_summaries_rebuild, durations_from_cases
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +44,50 @@ def kept_rows() -> dict:
     }
 
 
+def kept_buckets() -> dict:
+    """The duration histograms as they stand, without the buckets a change emptied."""
+    return {
+        (team, grain, day, kind, organisation_kind, measure, tenths): (cases, microseconds)
+        for team, grain, day, kind, organisation_kind, measure, tenths, cases, microseconds in (
+            DailyTeamDuration.objects.values_list(
+                "team_id",
+                "grain",
+                "day",
+                "kind",
+                "organisation_kind",
+                "measure",
+                "tenths",
+                "cases",
+                "microseconds",
+            )
+        )
+        if cases or microseconds
+    }
+
+
+# The page shows days to a tenth; a median whose two middle cases fall in different tenths is read between them.
+DISPLAY_STEP = 0.1
+
+
+def assert_times_equal_the_rows(scope, filters) -> None:
+    """Each time figure from the histograms is the rows' own to the page's precision; counts are exact."""
+    kept = reports._process_times(scope, filters)
+    raw = raw_figures.process_times(scope, filters)
+    assert kept.keys() == raw.keys()
+    for measure, figure in kept.items():
+        expected = raw[measure]
+        where = (measure, filters.describe())
+        assert (figure.measure, figure.label, figure.cases) == (expected.measure, expected.label, expected.cases), where
+        if not expected.cases:
+            assert figure == expected, where
+            continue
+        # Sums are kept to the microsecond; the rows' days are SQLite's julianday arithmetic (about 1 ms).
+        assert figure.total == pytest.approx(expected.total, abs=1e-6 * figure.cases), where
+        assert figure.mean == pytest.approx(expected.mean, abs=1e-6), where
+        assert abs(figure.p90 - expected.p90) <= DISPLAY_STEP / 2 + 1e-6, where
+        assert abs(figure.median - expected.median) <= DISPLAY_STEP + 1e-6, where
+
+
 def filter_sets(today: dt.date) -> list[ReportFilters]:
     """Two years, six months and one month, with every filter, and across the clocks changing."""
     now = timezone.now()
@@ -65,8 +109,10 @@ def filter_sets(today: dt.date) -> list[ReportFilters]:
 def assert_summaries_equal_the_rows() -> None:
     """The kept rows equal a count from the cases, and every counted report the same from either."""
     assert kept_rows() == {key: cases for key, cases in counted_from_cases().items() if cases}
+    assert kept_buckets() == buckets_of(durations_from_cases())
     scope = report_scope(person(LEE))
     for filters in filter_sets(timezone.localdate()):
+        assert_times_equal_the_rows(scope, filters)
         for name in COUNTED_REPORTS:
             assert getattr(reports, name)(scope, filters) == getattr(raw_figures, name)(scope, filters), (
                 name,
@@ -195,8 +241,11 @@ def test_rebuilding_is_idempotent_and_matches_what_the_services_kept(casebook):
 def test_rebuilding_repairs_summaries_that_drifted(casebook):
     """A case changed outside the services (an import, a fix in the shell) is counted right after a rebuild."""
     DailyTeamSummary.objects.filter(figure="closed").delete()
+    DailyTeamDuration.objects.filter(measure="close").delete()
     assert kept_rows() != counted_from_cases()
-    assert daily_summaries_rebuild() == len(kept_rows()) > 0
+    assert kept_buckets() != buckets_of(durations_from_cases())
+    assert daily_summaries_rebuild() == len(kept_rows()) + len(kept_buckets())
+    assert DailyTeamDuration.objects.filter(measure="close").exists()
     assert_summaries_equal_the_rows()
 
 
@@ -216,6 +265,27 @@ def test_the_counted_figures_are_one_query_and_the_dashboard_a_fixed_number(gene
     kinds_routed_to(scope.team_ids)
     with CaptureQueriesContext(connection) as queries:
         reports.dashboard(scope, filters)
-    # The times, the summaries, status now, workload, overdue and due soon; the needs assessments' advice,
-    # decisions whether to issue, and the running ones in the workload, overdue and due-soon lists.
-    assert len(queries.captured_queries) == before == 11
+    # The times' histograms and the open cases' history, the summaries, status now, workload, overdue and due
+    # soon; the needs assessments' advice, decisions whether to issue, and the running ones in the workload,
+    # overdue and due-soon lists.
+    assert len(queries.captured_queries) == before == 12
+
+
+def test_a_case_counts_one_pick_up_however_often_it_is_claimed_or_assigned(casebook):
+    """Only the first pick-up after the first submission is timed; later claims and assignments add nothing."""
+    pickups = DailyTeamDuration.objects.filter(measure="claim")
+    before = sorted(pickups.values_list("team_id", "day", "tenths", "cases", "microseconds"))
+    case = casebook.b  # under review by Priya since 15 January
+    services.assessment_assign(actor=casebook.jo, assessment=case, officer=casebook.jo)
+    assert sorted(pickups.values_list("team_id", "day", "tenths", "cases", "microseconds")) == before
+    assert_summaries_equal_the_rows()
+
+
+def test_a_closed_case_reopened_leaves_the_time_in_each_state_until_it_closes_again(casebook):
+    """A closed case's days in each state are kept; reopened, they are read from its history until it closes."""
+    states = DailyTeamDuration.objects.filter(measure__in=reports.MEASURED_STATES, day=dt.date(2026, 1, 5))
+    kept_before = sum(states.values_list("cases", flat=True))
+    with at(dt.date(2026, 1, 20)):  # A was accepted on 14 January
+        services.assessment_reopen(actor=casebook.jo, assessment=casebook.a, reason="New evidence")
+    assert sum(states.values_list("cases", flat=True)) < kept_before
+    assert_summaries_equal_the_rows()

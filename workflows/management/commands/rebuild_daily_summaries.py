@@ -1,4 +1,4 @@
-"""Count the reports' daily summaries afresh from the case rows: `manage.py rebuild_daily_summaries`."""
+"""Count the reports' daily summaries and duration histograms afresh: `manage.py rebuild_daily_summaries`."""
 
 import time
 
@@ -9,8 +9,9 @@ from workflows.summaries import daily_summaries_rebuild
 
 class Command(BaseCommand):
     help = (
-        "Count every per-team daily summary afresh from the cases, their events and their history "
-        "(after importing data or changing cases outside the portal's services). Running it again changes nothing."
+        "Count every per-team daily summary and duration histogram afresh from the cases, their events and "
+        "their history (after importing data or changing cases outside the portal's services). "
+        "Running it again changes nothing."
     )
 
     def handle(self, *args, **options):
@@ -18,5 +19,5 @@ class Command(BaseCommand):
         rows = daily_summaries_rebuild()
         if options["verbosity"]:
             self.stdout.write(
-                self.style.SUCCESS(f"Wrote {rows:,} daily summary rows in {time.monotonic() - started:.1f} s")
+                self.style.SUCCESS(f"Wrote {rows:,} summary and histogram rows in {time.monotonic() - started:.1f} s")
             )

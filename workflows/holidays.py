@@ -9,6 +9,7 @@ the usual rules miss a one-off holiday (a coronation, a jubilee) and a moved one
 
 import datetime
 import json
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -176,6 +177,8 @@ def bank_holidays_from_file(content: bytes | str) -> dict[datetime.date, str]:
         title, date = event.get("title"), event.get("date")
         if not isinstance(title, str) or not title.strip():
             raise BankHolidayFileError(f'{where} must have a "title"')
+        if any(unicodedata.category(character) == "Cc" for character in title):
+            raise BankHolidayFileError(f"{where} must have a title without control characters")
         if len(title.strip()) > NAME_LENGTH:
             raise BankHolidayFileError(f"{where} must have a title of {NAME_LENGTH} characters or fewer")
         try:

@@ -217,6 +217,9 @@ BAD_FILES = [
         id="twice",
     ),
     pytest.param(b" " * (1024 * 1024 + 1), "smaller than 1 MB", id="too-large"),
+    pytest.param(
+        gov_uk_file(events=[{"title": "Boxing\u0000Day", "date": "2029-12-26"}]), "without control characters", id="nul"
+    ),
 ]
 
 
@@ -312,3 +315,13 @@ def test_staff_who_may_not_add_bank_holidays_are_refused_the_load_page(client):
     assert client.get("/admin/workflows/bankholiday/load/").status_code == 403
     assert client.post("/admin/workflows/bankholiday/load/", {"file": upload(gov_uk_file())}).status_code == 403
     assert not BankHoliday.objects.filter(date__year=2029).exists()
+
+
+def test_a_title_is_kept_as_text_and_shown_escaped(alex_in_the_admin):
+    """A hostile file's markup is a name like any other: stored as typed, never run on the admin's pages."""
+    probe = '<script>alert("probe")</script> \u202eyad gnixoB'
+    bank_holidays_load(content=gov_uk_file(events=[{"title": probe, "date": "2029-12-26"}]))
+    assert BankHoliday.objects.get(date=D(2029, 12, 26)).name == probe
+    text = alex_in_the_admin.get("/admin/workflows/bankholiday/?date__year=2029").content.decode()
+    assert "&lt;script&gt;alert(&quot;probe&quot;)&lt;/script&gt;" in text
+    assert '<script>alert("probe")' not in text

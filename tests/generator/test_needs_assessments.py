@@ -11,6 +11,8 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 
 from casework.models import Assessment, CaseEvent, CaseEventKind, Outcome, Status
+from identity.models import User
+from tests.helpers import sign_in
 from tests.workflows.conftest import SAM, TOM
 from tests.workflows.ehc_steps import ANSWER, DRAFT_SECTIONS, assert_needs_assessment_flow_agrees, at
 from workflows import ehc
@@ -183,3 +185,18 @@ def test_needs_assessments_are_written_in_bulk(db, monkeypatch):
     rows += Task.objects.filter(process__needsassessmentprocess__isnull=False).count()
     assert NeedsAssessment.objects.count() > 150
     assert rows / sum(queries_made) > 40, (rows, queries_made)
+
+
+def test_the_demo_accounts_pages_show_their_needs_assessments(generated, client):
+    """What a newcomer signed in as Tom Evans or Sam Taylor opens after `make demo`."""
+    sign_in(client, User.objects.get(email=TOM))
+    for needs_assessment in generated.filter(coordinator__email=TOM):
+        response = client.get(f"/cases/{needs_assessment.assessment_id}/needs-assessment/")
+        assert response.status_code == 200
+        assert needs_assessment.get_stage_display() in response.content.decode()
+    sign_in(client, User.objects.get(email=SAM))
+    asked = AdviceRequest.objects.filter(professional__email=SAM, answered_on=None, closed_unanswered_on=None)
+    assert asked.exists()
+    for advice in asked:
+        response = client.get(f"/cases/{advice.needs_assessment.assessment_id}/needs-assessment/advice/{advice.kind}/")
+        assert response.status_code == 200

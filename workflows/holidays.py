@@ -95,6 +95,7 @@ class Coverage:
 
     last_loaded: datetime.date | None
     missing_years: tuple[int, ...]
+    today: datetime.date
 
     @property
     def needs_loading(self) -> bool:
@@ -102,7 +103,7 @@ class Coverage:
 
     @property
     def already_over(self) -> bool:
-        return self.last_loaded is None or self.last_loaded < timezone.localdate()
+        return self.last_loaded is None or self.last_loaded < self.today
 
     @property
     def missing_years_text(self) -> str:
@@ -120,9 +121,9 @@ def bank_holidays_coverage(today: datetime.date | None = None) -> Coverage:
     # A year from today (28 February for 29 February).
     horizon = today.replace(year=today.year + 1, day=min(today.day, 28 if today.month == 2 else 31))
     if last_loaded is not None and last_loaded >= horizon:
-        return Coverage(last_loaded, ())
+        return Coverage(last_loaded, (), today)
     first_missing = last_loaded.year + 1 if last_loaded else today.year
-    return Coverage(last_loaded, tuple(range(first_missing, max(first_missing, horizon.year) + 1)))
+    return Coverage(last_loaded, tuple(range(first_missing, max(first_missing, horizon.year) + 1)), today)
 
 
 # ---------------------------------------------------------------- loading the GOV.UK file

@@ -121,6 +121,7 @@ def test_the_warning_starts_a_year_before_the_loaded_dates_run_out(today, missin
     coverage = bank_holidays_coverage(today)
     assert coverage.last_loaded == D(2028, 12, 26)
     assert coverage.missing_years == missing
+    assert coverage.already_over == (today > D(2028, 12, 26))
 
 
 def test_the_warning_names_this_year_when_nothing_is_loaded():

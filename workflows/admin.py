@@ -62,6 +62,14 @@ class BankHolidayAdmin(admin.ModelAdmin):
         }
         return super().changelist_view(request, extra_context)
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "bank_holidays_coverage": bank_holidays_coverage(),
+            "may_load_bank_holidays": self.has_add_permission(request),
+        }
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def load_view(self, request):
         """Load next years' dates from the GOV.UK file: the admin's form for `manage.py load_bank_holidays`."""
         if not self.has_add_permission(request):

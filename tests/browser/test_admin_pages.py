@@ -217,6 +217,10 @@ def test_loading_next_years_bank_holidays_in_the_admin(live_server, page, check_
     page.goto(live_server.url + "/admin/workflows/bankholiday/")
     expect(warning).to_contain_text("The last one loaded is 28 December 2026.")
     check_admin_page("admin-bank-holidays-warning")
+    page.goto(live_server.url + "/admin/workflows/bankholiday/add/")
+    expect(warning).to_contain_text("Bank holidays for 2027 are not loaded.")
+    check_admin_page("admin-bank-holidays-add-warning")
+    page.goto(live_server.url + "/admin/workflows/bankholiday/")
 
     page.get_by_role("link", name="Load from a GOV.UK file").focus()
     page.keyboard.press("Enter")

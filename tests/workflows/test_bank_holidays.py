@@ -142,7 +142,7 @@ def admin_page_on(day: datetime.datetime, client, page: str):
         return sign_in(client, person(ALEX)).get(page)
 
 
-@pytest.mark.parametrize("page", ["/admin/", "/admin/workflows/bankholiday/"])
+@pytest.mark.parametrize("page", ["/admin/", "/admin/workflows/bankholiday/", "/admin/workflows/bankholiday/add/"])
 def test_administrators_see_which_year_is_missing_and_how_to_load_it(client, page):
     response = admin_page_on(datetime.datetime(2028, 2, 1, 12, tzinfo=datetime.UTC), client, page)
     text = response.content.decode()
@@ -158,7 +158,7 @@ def test_the_warning_says_when_the_loaded_dates_are_already_over(client):
     assert "The last one loaded was 26 December 2028." in text
 
 
-@pytest.mark.parametrize("page", ["/admin/", "/admin/workflows/bankholiday/"])
+@pytest.mark.parametrize("page", ["/admin/", "/admin/workflows/bankholiday/", "/admin/workflows/bankholiday/add/"])
 def test_no_warning_while_the_loaded_dates_reach_a_year_ahead(client, page):
     response = admin_page_on(datetime.datetime(2026, 12, 6, 12, tzinfo=datetime.UTC), client, page)
     assert response.status_code == 200

@@ -34,7 +34,7 @@ from casework.services import assessment_start, child_create, section_save
 from identity.models import User
 from identity.services import LAST_ACTIVITY_SESSION_KEY, sign_in_device_for
 from workflows import services as review
-from workflows.models import ClockPause, DailyTeamDuration, DailyTeamSummary
+from workflows.models import ClockPause, DailyTeamDuration, DailyTeamSummary, NeedsAssessment, NeedsAssessmentStage
 from workflows.sample_answers import sample_answers
 from workflows.summaries import daily_summaries_rebuild
 
@@ -42,6 +42,7 @@ PROFESSIONAL = "sam.taylor@stmarys.plymouth.sch.uk"
 OFFICER = "priya.shah@plymouth.gov.uk"
 MANAGER = "jo.bennett@plymouth.gov.uk"
 SERVICE_MANAGER = "lee.morgan@plymouth.gov.uk"
+COORDINATOR = "tom.evans@plymouth.gov.uk"
 
 
 def log(message: str) -> None:
@@ -105,9 +106,23 @@ def busiest_case_for(email: str) -> Assessment:
     )
 
 
+def fullest_needs_assessment_of(email: str) -> NeedsAssessment:
+    """The coordinator's needs assessment with the most advice asked for, waiting for it (the overview's table)."""
+    found = (
+        NeedsAssessment.objects.filter(coordinator__email=email, stage=NeedsAssessmentStage.GATHERING_ADVICE)
+        .annotate(advice_count=Count("advice_requests"))
+        .order_by("-advice_count", "pk")
+        .first()
+    )
+    if found is None:
+        raise SystemExit(f"No needs assessment coordinated by {email}: delete bench/data to generate it afresh")
+    return found
+
+
 def pages(repeat: int) -> tuple[dict, float]:
     professional, officer, manager = signed_in(PROFESSIONAL), signed_in(OFFICER), signed_in(MANAGER)
     history_case = busiest_case_for(PROFESSIONAL)
+    coordinator, needs_assessment = signed_in(COORDINATOR), fullest_needs_assessment_of(COORDINATOR)
     floor_medians: list[float] = []
     # The floor: a signed-in page with the same layout and middleware and nothing of its own to fetch.
     floor = getter(officer, "/guides/")
@@ -125,6 +140,7 @@ def pages(repeat: int) -> tuple[dict, float]:
         "home": interleaved(professional, "/assessments/"),
         "history": interleaved(professional, f"/assessments/{history_case.pk}/history/"),
         "dashboard": interleaved(manager, "/reports/"),
+        "needs_assessment": interleaved(coordinator, f"/cases/{needs_assessment.assessment_id}/needs-assessment/"),
         # The dashboard as its first viewer in five minutes gets it (a cold view): every figure worked out
         # afresh, the cache emptied before each request.
         "dashboard_first_view": interleaved(manager, "/reports/", uncached=True),

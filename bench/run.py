@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "bench" / "data"
 RESULTS = ROOT / "bench" / "results.json"
-PAGES = ("queue", "home", "history", "dashboard")
+PAGES = ("queue", "home", "history", "dashboard", "needs_assessment")
 # The dashboard with its figures worked out afresh (an empty cache): a target of its own (issue #14, 10).
 EXTRA_PAGES = ("dashboard_first_view",)
 

@@ -1,15 +1,21 @@
 """Deadlines: the statutory clock for EHCP requests, local targets in working days for the others."""
 
 import datetime
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import timezone
 
-from portal.remembered import forget, remembered
+from portal.remembered import remembered
 
+from .holidays import BANK_HOLIDAYS_CACHE_KEY, bank_holidays_forget, with_usual_years_after
 from .models import BankHoliday
 
-BANK_HOLIDAYS_CACHE_KEY = "workflows:bank-holidays"
+__all__ = ["bank_holidays", "bank_holidays_forget"]
+
+logger = logging.getLogger(__name__)
+
 # Every change made through Django forgets them at once (workflows.apps); this bounds any other change.
 BANK_HOLIDAYS_KEPT_SECONDS = 60 * 60
 
@@ -18,17 +24,26 @@ def bank_holidays() -> frozenset[datetime.date]:
     """Every bank holiday's date, remembered in the cache (shared by the web processes in production).
 
     They change a few times a year and every submission counts its deadlines with them (bench/README.md).
+    Years after the last one loaded count the usual bank holidays, never none, with a warning in the log
+    (administrators see one in the admin too: workflows.holidays).
     """
-    return remembered(
-        BANK_HOLIDAYS_CACHE_KEY,
-        lambda: frozenset(BankHoliday.objects.values_list("date", flat=True)),
-        BANK_HOLIDAYS_KEPT_SECONDS,
-    )
+    return remembered(BANK_HOLIDAYS_CACHE_KEY, _bank_holidays_read, BANK_HOLIDAYS_KEPT_SECONDS)
 
 
-def bank_holidays_forget(**signal_arguments) -> None:
-    """Forget the remembered bank holidays: the next deadline counted reads them again."""
-    forget(BANK_HOLIDAYS_CACHE_KEY)
+def _bank_holidays_read() -> frozenset[datetime.date]:
+    loaded = frozenset(BankHoliday.objects.values_list("date", flat=True))
+    holidays, filled = with_usual_years_after(loaded, timezone.localdate())
+    if filled:
+        logger.warning(
+            "Bank holidays not loaded for %s: deadlines count the usual ones. Load them with "
+            "manage.py load_bank_holidays or the admin's bank holidays page.",
+            ", ".join(str(year) for year in filled),
+        )
+    elif not loaded:
+        logger.warning(
+            "No bank holidays loaded: deadlines count weekends only. Load them with manage.py load_bank_holidays."
+        )
+    return holidays
 
 
 def is_working_day(day: datetime.date, holidays: frozenset[datetime.date]) -> bool:

@@ -11,7 +11,7 @@ import datetime as dt
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 from django.contrib.auth.hashers import make_password
@@ -43,6 +43,7 @@ from identity.roles import Role
 
 from . import deadlines
 from .flows import FLOWS
+from .generator_ehc import SHOWCASE_AGES, SHOWCASE_TIMING, NeedsAssessmentSimulator, Planned
 from .models import AssessmentReview, CaseMessage, ClockPause, PauseReason, TeamRoute
 from .sample_answers import sample_answers
 from .summaries import daily_summaries_rebuild
@@ -75,6 +76,14 @@ RETURN_REASONS = (
     "Say what has changed since the last plan.",
     "Consent: record who gave it and how.",
 )
+# The steps of a needs assessment (workflows.generator_ehc), besides "plan", the final plan on the request.
+NEEDS_ASSESSMENT_ACTIONS = ("advice_ask", "advice_give", "advice_close", "issue_decide", "draft_send")
+NEEDS_ASSESSMENT_ACTIONS += ("draft_comment", "comments_close")
+# README's demo accounts: the SEND officer who coordinates, the SENCO who asked and is asked for advice.
+DEMO_COORDINATOR = "tom.evans@plymouth.gov.uk"
+DEMO_SENCO = "sam.taylor@stmarys.plymouth.sch.uk"
+# Runs this large show the demo accounts' needs assessments (`make demo` makes 1,200 cases).
+SHOWCASE_FROM_CASES = 100
 
 
 @dataclass
@@ -85,6 +94,7 @@ class Simulated:
     author: User
     created: dt.datetime
     steps: list = field(default_factory=list)  # (time, action, actor, extra)
+    advisers: dict | None = None  # who the needs assessment asks for each kind of advice
 
 
 @dataclass
@@ -113,6 +123,7 @@ class Generator:
         self.answers = {kind: sample_answers(kind) for kind in KIND_WEIGHTS}
         self.history_model = Assessment.history.model
         self.section_history_model = AssessmentSection.history.model
+        self.needs_assessments = NeedsAssessmentSimulator(self)
 
     # ------------------------------------------------------------------ people
 
@@ -236,10 +247,36 @@ class Generator:
         weights = OUTCOME_WEIGHTS[kind]
         outcome = self.random.choices(list(weights), weights=list(weights.values()))[0]
         case.steps.append((time, "close", officer, {"outcome": outcome}))
-        if outcome == Outcome.AGREED_TO_ASSESS and self.random.random() < 0.8:
-            time += self._days(60, 150)
-            case.steps.append((time, "plan", officer, {}))
+        if outcome == Outcome.AGREED_TO_ASSESS:
+            # The needs assessment, to the final plan ("plan") or the decision not to issue one.
+            case.advisers = self.needs_assessments.advisers(author, self.random.choice(LAST_NAMES), cast.professionals)
+            timing = self.needs_assessments.timing()
+            case.steps += self.needs_assessments.steps(time, officer, case.advisers, timing)
         return case
+
+    def showcase(self, cast: Cast) -> list[Simulated]:
+        """README's demo accounts at work: Tom Evans coordinates a needs assessment at each stage, of requests
+        Sam Taylor made, and Sam Taylor has advice asked of her (some due, some overdue)."""
+        team = cast.teams_by_kind["ehcp"]
+        tom = next((user for user in cast.officers_by_team[team.pk] if user.email == DEMO_COORDINATOR), None)
+        sam = next((user for user in cast.professionals if user.email == DEMO_SENCO), None)
+        if tom is None or sam is None:
+            return []
+        cases = []
+        for age, issue in SHOWCASE_AGES:
+            agreed = self.now - dt.timedelta(days=age, hours=2)
+            submitted = agreed - dt.timedelta(days=35)
+            case = Simulated(kind="ehcp", author=sam, created=submitted - dt.timedelta(days=3))
+            case.steps = [
+                (submitted, "submit", sam, {}),
+                (submitted + dt.timedelta(days=1), "claim", tom, {}),
+                (agreed, "close", tom, {"outcome": Outcome.AGREED_TO_ASSESS}),
+            ]
+            case.advisers = self.needs_assessments.advisers(sam, self.random.choice(LAST_NAMES), cast.professionals)
+            timing = SHOWCASE_TIMING if issue else replace(SHOWCASE_TIMING, issue=False)
+            case.steps += self.needs_assessments.steps(agreed, tom, case.advisers, timing)
+            cases.append(case)
+        return cases
 
     def _returned_section(self, kind: str) -> str:
         keys = [section.key for section in spec_for(kind).sections if section.key != "safeguarding"]
@@ -250,10 +287,13 @@ class Generator:
     def run(self) -> int:
         cast = self.cast()
         made = 0
+        showcase = self.showcase(cast) if self.cases >= SHOWCASE_FROM_CASES else []
         while made < self.cases:
             size = min(BATCH, self.cases - made)
+            cases, showcase = showcase[:size], showcase[size:]
+            cases += [self.simulate(cast) for _ in range(size - len(cases))]
             with transaction.atomic():
-                self._write_batch([self.simulate(cast) for _ in range(size)], cast)
+                self._write_batch(cases, cast)
             made += size
             self.progress(f"{made:,} of {self.cases:,} cases written")
         self._save_counters()
@@ -320,6 +360,7 @@ class Generator:
             ]
         )
         self._write_processes(rows["processes"])
+        self.needs_assessments.write(rows["needs_assessments"])
 
     def _child(self, case: Simulated) -> Child:
         born = (case.created - dt.timedelta(days=self.random.randint(365 * 2, 365 * 16))).date()
@@ -414,6 +455,8 @@ class Generator:
             assessment.closed_at = time
             assessment.decision_note = f"{Outcome(extra['outcome']).label}. Discussed with the family."
             assessment.outcome_details = self._details(extra["outcome"], time)
+            if extra["outcome"] == Outcome.AGREED_TO_ASSESS:
+                state["agreed_at"], state["needs_assessment_steps"] = time, []
             state["reason"] = f"Closed: {Outcome(extra['outcome']).label}"
         elif action == "withdraw":
             assessment.status = Status.CLOSED
@@ -424,8 +467,12 @@ class Generator:
                 state["pauses"][-1][1] = time.date()
             state["reason"] = "Withdrawn by the author"
         elif action == "plan":
-            assessment.plan_issued_on = time.date()
+            assessment.plan_issued_on = timezone.localdate(time)
+            state["needs_assessment_steps"].append((time, action, actor, extra))
             state["reason"] = "Final plan issued"
+        elif action in NEEDS_ASSESSMENT_ACTIONS:
+            state["needs_assessment_steps"].append((time, action, actor, extra))
+            state["reason"] = ""
         elif action == "message":
             state.setdefault("messages", []).append((time, actor, extra["body"]))
             state["reason"] = ""
@@ -494,6 +541,18 @@ class Generator:
         self._rights_for(case, assessment, state, cast, rows)
         if submitted:
             rows["processes"].append((assessment, state))
+        if "agreed_at" in state:
+            # The coordinator is the officer who agreed to assess (workflows.ehc.needs_assessment_start): they
+            # hold the request's view and review rights already.
+            planned = Planned(
+                assessment=assessment,
+                coordinator=state["officer"],
+                agreed_at=state["agreed_at"],
+                advisers=case.advisers,
+                steps=state["needs_assessment_steps"],
+            )
+            self.needs_assessments.plan(planned)
+            rows["needs_assessments"].append(planned)
 
     @staticmethod
     def _child_answers(template: dict, assessment: Assessment) -> dict:
@@ -574,8 +633,16 @@ class Generator:
                 kind, summary = CaseEventKind.CLOSED, reason.removeprefix("Closed: ")
             else:
                 kind, summary = labels[reason]
+            changes = []
+            if kind == CaseEventKind.PLAN_ISSUED:
+                # As workflows.ehc.final_plan_issue records it.
+                issued_on = timezone.localdate(time)
+                summary = f"Final EHC plan issued on {issued_on:%-d %B %Y}"
+                changes = [{"field": "Final plan issued", "before": "", "after": str(issued_on)}]
             rows["events"].append(
-                CaseEvent(assessment=assessment, kind=kind, actor=actor, summary=summary, created_at=time)
+                CaseEvent(
+                    assessment=assessment, kind=kind, actor=actor, summary=summary, changes=changes, created_at=time
+                )
             )
         for time, actor, body in state.get("messages", []):
             if time <= self.now:

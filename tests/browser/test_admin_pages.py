@@ -1,6 +1,7 @@
 """The Django admin's pages of the portal's models, as a superuser and as an administrator: axe finds no WCAG 2.2
 A or AA violation (every field labelled, inlines' headers and the user picker included)."""
 
+import json
 import re
 
 import pytest
@@ -14,6 +15,7 @@ from tests.browser.conftest import AXE_OPTIONS, save_screenshot
 from tests.conftest import CommittingClient
 from tests.factories import UserFactory
 from tests.helpers import sign_in
+from workflows.holidays import usual_bank_holidays
 from workflows.models import BankHoliday, Notification, NotificationKind, TeamRoute
 
 ALEX = "alex.reed@plymouth.gov.uk"
@@ -201,3 +203,49 @@ def test_no_admin_stylesheet_locks_the_orientation(live_server, page, superuser)
         media_queries += page.evaluate(MEDIA_QUERIES_OF_THE_PAGE)
     assert media_queries, "the admin's stylesheets were not read"
     assert [query for query in media_queries if "orientation" in query] == []
+
+
+def test_loading_next_years_bank_holidays_in_the_admin(live_server, page, check_admin_page, superuser, tmp_path):
+    """The warning on the admin home and the bank holidays list, then the load page by keyboard: a wrong file's
+    error, then GOV.UK's file loaded and the warning gone."""
+    BankHoliday.objects.filter(date__year__gte=2027).delete()
+    signed_in_as(live_server, page, ALEX)
+    page.goto(live_server.url + "/admin/")
+    warning = page.locator("#bank-holidays-warning")
+    expect(warning).to_contain_text("Bank holidays for 2027 are not loaded.")
+    check_admin_page("admin-home-bank-holidays-warning")
+    page.goto(live_server.url + "/admin/workflows/bankholiday/")
+    expect(warning).to_contain_text("The last one loaded is 28 December 2026.")
+    check_admin_page("admin-bank-holidays-warning")
+    page.goto(live_server.url + "/admin/workflows/bankholiday/add/")
+    expect(warning).to_contain_text("Bank holidays for 2027 are not loaded.")
+    check_admin_page("admin-bank-holidays-add-warning")
+    page.goto(live_server.url + "/admin/workflows/bankholiday/")
+
+    page.get_by_role("link", name="Load from a GOV.UK file").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#content h1")).to_have_text("Load bank holidays from a file")
+    check_admin_page("admin-bank-holidays-load")
+    wrong = tmp_path / "holidays.json"
+    wrong.write_text('{"scotland": {"events": []}}')
+    page.get_by_label("GOV.UK bank holidays file").set_input_files(wrong)
+    page.get_by_label("GOV.UK bank holidays file").focus()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Load bank holidays")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(".errornote")).to_contain_text('must have the "england-and-wales" bank holidays')
+    expect(page.get_by_label("GOV.UK bank holidays file")).to_have_attribute("aria-invalid", "true")
+    check_admin_page("admin-bank-holidays-load-error")
+
+    events = [
+        {"title": name, "date": day.isoformat(), "notes": "", "bunting": True}
+        for year in (2027, 2028)
+        for day, name in sorted(usual_bank_holidays(year).items())
+    ]
+    gov_uk = tmp_path / "bank-holidays.json"
+    gov_uk.write_text(json.dumps({"england-and-wales": {"division": "england-and-wales", "events": events}}))
+    page.get_by_label("GOV.UK bank holidays file").set_input_files(gov_uk)
+    page.get_by_role("button", name="Load bank holidays").click()
+    expect(page.locator(".messagelist")).to_contain_text("Added 16 bank holidays (2027 to 2028).")
+    expect(warning).to_have_count(0)
+    check_admin_page("admin-bank-holidays-loaded")

@@ -562,6 +562,8 @@ def _admin_rows() -> dict[str, Row]:
         "admin:otp_totp_totpdevice_qrcode": Row(
             "get", "admin", staff(DENY), params=lambda world, _: {"pk": world.admin_objects["totpdevice"].pk}
         ),
+        # Loading next years' bank holidays from GOV.UK's file: whoever may add bank holidays.
+        "admin:workflows_bankholiday_load": Row("get", "admin", staff(OK)),
         # Whoever sets another person's password can take the account over: a superuser's page only.
         "admin:auth_user_password_change": Row(
             "get", "admin", staff(DENY), params=lambda world, _: {"id": world.admin_objects["user"].pk}

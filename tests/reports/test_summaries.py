@@ -13,6 +13,7 @@ from casework.models import Assessment, Outcome, Status
 from identity.models import OrganisationKind, Team, TeamMembership, TeamRole
 from tests.reports import raw_figures
 from tests.reports.conftest import _request, at
+from tests.workflows import ehc_steps
 from tests.workflows.conftest import LEE, person
 from workflows import ehc, reports, services
 from workflows.models import DailyTeamDuration, DailyTeamSummary, NeedsAssessment, NeedsAssessmentStage
@@ -186,7 +187,7 @@ def _random_changes(rng: random.Random, count: int) -> list[str]:
                 services.assessment_submit(actor=case.author, assessment=case, declaration=True)
                 made.append("resubmit")
             elif case.status == Status.CLOSED and case.outcome != Outcome.WITHDRAWN:
-                if case.kind == "ehcp" and case.outcome == Outcome.AGREED_TO_ASSESS:
+                if case.kind == "ehcp" and case.outcome == Outcome.AGREED_TO_ASSESS and not _plan_ended(case):
                     _final_plan_issue(case)
                     made.append("plan")
                 else:
@@ -197,25 +198,48 @@ def _random_changes(rng: random.Random, count: int) -> list[str]:
     return made
 
 
+def _plan_ended(case: Assessment) -> bool:
+    """Its needs assessment has issued a plan or decided not to: the request may be reopened instead."""
+    ended = (NeedsAssessmentStage.ISSUED, NeedsAssessmentStage.NOT_ISSUED)
+    return NeedsAssessment.objects.filter(assessment=case, stage__in=ended).exists()
+
+
 def _final_plan_issue(case: Assessment) -> None:
-    """The request's final plan: through its needs assessment when it has one, else the date typed by hand."""
-    needs_assessment = NeedsAssessment.objects.filter(assessment=case).select_related("coordinator").first()
+    """The request's final plan: its needs assessment taken there step by step through the services, or, for a
+    request with none (agreed before the portal carried it), the date typed by hand."""
+    needs_assessment = NeedsAssessment.objects.filter(assessment=case).select_related("assessment", "coordinator")
+    needs_assessment = needs_assessment.first()
     if needs_assessment is None:
         services.plan_issued_record(actor=_member_of(case.team), assessment=case, issued_on=timezone.localdate())
         return
-    if needs_assessment.stage != NeedsAssessmentStage.FINALISING:
-        raise TransitionRefused("Not ready for its final plan")
+    coordinator = needs_assessment.coordinator
+    if needs_assessment.stage == NeedsAssessmentStage.REQUESTING_ADVICE:
+        needs_assessment = ehc_steps.advice_asked(needs_assessment, kinds=("health",))
+    if needs_assessment.stage == NeedsAssessmentStage.GATHERING_ADVICE:
+        awaited = needs_assessment.advice_requests.filter(answered_on=None, closed_unanswered_on=None)
+        for advice in awaited.select_related("needs_assessment"):
+            ehc.advice_give(actor=coordinator, advice=advice, answer=ehc_steps.ANSWER)
+        needs_assessment = ehc_steps.refreshed(needs_assessment)
+    if needs_assessment.stage == NeedsAssessmentStage.DECIDING:
+        needs_assessment = ehc.issue_decide(actor=coordinator, needs_assessment=needs_assessment, decision="issue")
+    if needs_assessment.stage == NeedsAssessmentStage.DRAFTING:
+        ehc.draft_plan_save(actor=coordinator, needs_assessment=needs_assessment, sections=ehc_steps.DRAFT_SECTIONS)
+        needs_assessment = ehc.draft_plan_send(actor=coordinator, needs_assessment=needs_assessment)
+    if needs_assessment.stage == NeedsAssessmentStage.COMMENTS:
+        ehc_steps.family_done(needs_assessment)
+        needs_assessment = ehc.comment_period_close(actor=coordinator, needs_assessment=needs_assessment)
     ehc.final_plan_issue(
-        actor=needs_assessment.coordinator,
+        actor=coordinator,
         needs_assessment=needs_assessment,
-        sections={**needs_assessment.plan_sections, "I": "Hillside Primary School"},
+        sections={**ehc_steps.DRAFT_SECTIONS, **needs_assessment.plan_sections, "I": "Hillside Primary School"},
     )
 
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_summaries_kept_by_the_services_equal_the_rows_after_random_changes(generated, seed):
-    made = _random_changes(random.Random(seed), 40)  # noqa: S311 (test data, not secrets)
-    assert len(made) == 40 and len(set(made)) >= 5, made
+    # Generated cases are mostly closed past reopening, and most plans issued: 20 changes are what it leaves.
+    made = _random_changes(random.Random(seed), 20)  # noqa: S311 (test data, not secrets)
+    assert len(made) == 20 and len(set(made)) >= 5, made
     assert_summaries_equal_the_rows()
 
 

@@ -73,7 +73,11 @@ class AnnualReview(models.Model):
                 name="workflows_annual_review_one_open",
             ),
         ]
-        indexes = [models.Index(fields=["holder", "stage"], name="workflows_annual_review_holder")]
+        indexes = [
+            models.Index(fields=["holder", "stage"], name="workflows_annual_review_holder"),
+            # The team's work tray and the reports' lists read the open reviews, whoever holds them.
+            models.Index(fields=["stage"], name="workflows_annual_review_stage"),
+        ]
 
     def __str__(self) -> str:
         return f"Annual review {self.number} of {self.needs_assessment_id} ({self.get_stage_display()})"

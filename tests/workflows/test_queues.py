@@ -11,7 +11,7 @@ from identity.permissions import REVIEW_ASSESSMENT, revoke
 from tests.casework.conftest import verified_professional
 from tests.workflows import ehc_steps
 from tests.workflows.annual_review_steps import current_review, meeting_recorded, plan_issued
-from tests.workflows.conftest import JO, LEE, claimed, client_of, join, person, submitted, submitted_many
+from tests.workflows.conftest import JO, LEE, claimed, client_of, close_it, join, person, submitted, submitted_many
 from workflows import annual_review, ehc, selectors, services
 
 # Measured with 2 cases: session, user, device, teams (with those managed), roles, rights (2), tab counts
@@ -437,3 +437,11 @@ def test_the_tray_selector_gives_the_open_reviews_of_the_holder_or_the_managers_
     assert [row.needs_assessment.assessment_id for row in team.rows] == [danas.assessment_id, toms.assessment_id]
     assert selectors.annual_reviews_for_tray(person(JO), "team") == selectors.AnnualReviewTray([], 0)
     assert selectors.annual_reviews_for_tray(people.tom, "queue") == selectors.AnnualReviewTray([], 0)
+
+
+def test_a_hostile_child_name_is_shown_as_text_in_the_annual_reviews(people):
+    request = claimed("ehcp", first_name="<script>alert(1)</script>", last_name="O'Neil & Co")
+    plan_issued(needs_assessment=ehc_steps.needs_assessment_of(close_it(request)))
+    rows = annual_review_rows(client_of(people.tom).get("/work/mine/"))
+    assert "<script>" not in rows
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; O&#x27;Neil &amp; Co" in rows

@@ -217,5 +217,6 @@ def test_the_counted_figures_are_one_query_and_the_dashboard_a_fixed_number(gene
     with CaptureQueriesContext(connection) as queries:
         reports.dashboard(scope, filters)
     # The times, the summaries, status now, workload, overdue and due soon; the needs assessments' advice,
-    # decisions whether to issue, and the running ones in the workload, overdue and due-soon lists.
-    assert len(queries.captured_queries) == before == 11
+    # decisions whether to issue, and the running ones in the workload, overdue and due-soon lists; the open
+    # annual reviews in the workload, overdue and due-soon lists.
+    assert len(queries.captured_queries) == before == 14

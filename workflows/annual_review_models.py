@@ -40,7 +40,11 @@ class AnnualReview(models.Model):
     needs_assessment = models.ForeignKey(NeedsAssessment, on_delete=models.CASCADE, related_name="annual_reviews")
     # 1 for the review a year after the final plan, 2 for the next, and so on.
     number = models.PositiveSmallIntegerField()
-    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annual_reviews")
+    # No index of its own: the (holder, stage) index below serves every read by holder, and SQLite, which keeps
+    # no statistics here, would otherwise read all of a holder's past reviews through the holder's alone.
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annual_reviews", db_index=False
+    )
     stage = models.CharField(
         max_length=20, choices=AnnualReviewStage.choices, default=AnnualReviewStage.AWAITING_MEETING
     )
@@ -73,7 +77,11 @@ class AnnualReview(models.Model):
                 name="workflows_annual_review_one_open",
             ),
         ]
-        indexes = [models.Index(fields=["holder", "stage"], name="workflows_annual_review_holder")]
+        indexes = [
+            models.Index(fields=["holder", "stage"], name="workflows_annual_review_holder"),
+            # The team's work tray and the reports' lists read the open reviews, whoever holds them.
+            models.Index(fields=["stage"], name="workflows_annual_review_stage"),
+        ]
 
     def __str__(self) -> str:
         return f"Annual review {self.number} of {self.needs_assessment_id} ({self.get_stage_display()})"

@@ -261,7 +261,7 @@ def _charts(board: Dashboard) -> dict[str, charts.Chart]:
         ),
         "workload": charts.horizontal_bars(
             id="chart-workload",
-            title="Open cases and running needs assessments now, by officer",
+            title=reports.WORKLOAD_TITLE,
             description="Bar chart. " + _listing((item.name, _load(item)) for item in officers) + TABLE_BELOW,
             bars=[charts.Bar(item.name, item.open, _load(item)) for item in officers],
         ),

@@ -69,6 +69,8 @@ from portal.remembered import remembered
 from . import summaries
 from .models import (
     AdviceRequest,
+    AnnualReview,
+    AnnualReviewStage,
     ClockPause,
     DailyTeamDuration,
     DailyTeamSummary,
@@ -80,10 +82,13 @@ from .selectors import (
     NEXT_COMMENTS,
     NEXT_FINAL,
     NEXT_ISSUE_DECISION,
+    NEXT_REVIEW_DECISION,
+    NEXT_REVIEW_MEETING,
     OPEN_STATUSES,
     is_council_user,
     kinds_routed_to,
     managed_teams_of,
+    open_annual_reviews,
     running_needs_assessments,
     teams_of,
 )
@@ -941,6 +946,7 @@ def return_reasons(scope: ReportScope, filters: ReportFilters, summed: Summed | 
 
 
 QUEUE = "Not picked up (in the team queue)"
+WORKLOAD_TITLE = "Open cases and running needs assessments now, with annual reviews overdue or due soon, by officer"
 OTHER_OFFICERS = "Other officers"
 
 
@@ -974,7 +980,7 @@ class Workload:
 
     def table(self) -> Table:
         return Table(
-            caption="Open cases and running needs assessments now, by officer",
+            caption=WORKLOAD_TITLE,
             columns=(
                 Column("Officer"),
                 Column("Open", numeric=True),
@@ -1035,7 +1041,7 @@ def workload(scope: ReportScope, filters: ReportFilters) -> Workload:
         (place, officer, name): [open_cases, overdue_cases, soon]
         for officer, name, place, open_cases, overdue_cases, soon in rows
     }
-    for key, figures in _needs_assessment_load(scope, filters).items():
+    for key, figures in [*_needs_assessment_load(scope, filters).items(), *_annual_review_load(scope, filters).items()]:
         before = counted.setdefault(key, [0, 0, 0])
         counted[key] = [mine + theirs for mine, theirs in zip(before, figures, strict=True)]
     loads = tuple(
@@ -1075,6 +1081,37 @@ def _needs_assessment_load(scope: ReportScope, filters: ReportFilters) -> dict[t
     return {(place, officer, name): [open_count, late, soon] for officer, name, place, open_count, late, soon in rows}
 
 
+def _annual_review_load(scope: ReportScope, filters: ReportFilters) -> dict[tuple, list[int]]:
+    """Annual reviews overdue or due soon, by holder (named as workload names officers).
+
+    Only those: every plan has a review open all year, and a meeting months away is no load yet."""
+    reviews = _open_annual_reviews(scope, filters)
+    if reviews is None:
+        return {}
+    reviews = reviews.filter(next_due__lte=filters.today + dt.timedelta(days=DUE_SOON_DAYS))
+    named = Q(needs_assessment__assessment__team_id__in=scope.named_team_ids) | Q(holder_id=scope.user_id)
+    rows = (
+        reviews.annotate(
+            officer=Case(When(named, then=F("holder_id")), default=Value(0), output_field=IntegerField()),
+            officer_name=Case(
+                When(named, then=F("holder__full_name")), default=Value(OTHER_OFFICERS), output_field=CharField()
+            ),
+            place=Case(When(named, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        )
+        .values_list("officer", "officer_name", "place")
+        .annotate(
+            open=Count("pk"),
+            overdue=Count("pk", filter=Q(next_due__lt=filters.today)),
+            due_soon=Count(
+                "pk",
+                filter=Q(next_due__gte=filters.today, next_due__lte=filters.today + dt.timedelta(days=DUE_SOON_DAYS)),
+            ),
+        )
+        .order_by()
+    )
+    return {(place, officer, name): [open_count, late, soon] for officer, name, place, open_count, late, soon in rows}
+
+
 @dataclass(frozen=True)
 class DueCase:
     pk: int
@@ -1088,20 +1125,41 @@ class DueCase:
     paused_since: dt.date | None
     # A running EHC needs assessment rather than an open case: `status` is its stage, `what` the date due.
     what: str = ""
+    # An open annual review of an EHC plan (numbered from 1): `status` is its stage, `what` the date due.
+    review_number: int = 0
+
+    @property
+    def is_annual_review(self) -> bool:
+        return bool(self.review_number)
 
     @property
     def is_needs_assessment(self) -> bool:
-        return bool(self.what)
+        return bool(self.what) and not self.is_annual_review
+
+    @property
+    def type_text(self) -> str:
+        if self.is_annual_review:
+            return ANNUAL_REVIEW_TYPE
+        return NEEDS_ASSESSMENT_TYPE if self.is_needs_assessment else _kind_title(self.kind)
 
     @property
     def status_text(self) -> str:
+        if self.is_annual_review:
+            return f"Review {self.review_number}: {AnnualReviewStage(self.status).label} ({self.what})"
         if self.is_needs_assessment:
             return f"{NeedsAssessmentStage(self.status).label} ({self.what})"
         return Status(self.status).label
 
     @property
     def href(self) -> str:
+        if self.is_annual_review:
+            return reverse("workflows:ehc-annual-review", args=[self.pk])
         return reverse("workflows:ehc" if self.is_needs_assessment else "workflows:case", args=[self.pk])
+
+    @property
+    def order(self) -> tuple:
+        """Earliest date first; on one day, cases, then needs assessments, then annual reviews."""
+        return (self.decision_due, self.is_needs_assessment + 2 * self.is_annual_review, self.pk)
 
 
 @dataclass(frozen=True)
@@ -1133,7 +1191,7 @@ class DueList:
             rows=tuple(
                 (
                     _text(case.reference, href=case.href),
-                    _text(NEEDS_ASSESSMENT_TYPE if case.is_needs_assessment else _kind_title(case.kind)),
+                    _text(case.type_text),
                     _text(case.team),
                     _text(case.status_text),
                     _day(case.decision_due),
@@ -1147,7 +1205,16 @@ class DueList:
 
 
 def _due_list(
-    scope, filters, *, slug, title, condition: Q, needs_assessment_condition: Q, days_label: str, overdue: bool
+    scope,
+    filters,
+    *,
+    slug,
+    title,
+    condition: Q,
+    needs_assessment_condition: Q,
+    annual_review_condition: Q,
+    days_label: str,
+    overdue: bool,
 ) -> DueList:
     named = Q(team_id__in=scope.named_team_ids) | Q(assigned_to_id=scope.user_id)
     open_pause = ClockPause.objects.filter(assessment=OuterRef("pk"), ended_on__isnull=True).values("started_on")[:1]
@@ -1177,10 +1244,11 @@ def _due_list(
     assessments, assessments_count = _needs_assessments_due(
         scope, filters, condition=needs_assessment_condition, overdue=overdue
     )
-    if assessments:
-        # Both lists come sorted and limited; together, the most urgent of either, up to the limit.
-        cases = sorted([*cases, *assessments], key=lambda case: (case.decision_due, case.is_needs_assessment, case.pk))
-        cases, count = cases[:LIST_LIMIT], count + assessments_count
+    reviews, reviews_count = _annual_reviews_due(scope, filters, condition=annual_review_condition, overdue=overdue)
+    if assessments or reviews:
+        # Each list comes sorted and limited; together, the most urgent of any, up to the limit.
+        cases = sorted([*cases, *assessments, *reviews], key=lambda case: case.order)
+        cases, count = cases[:LIST_LIMIT], count + assessments_count + reviews_count
     return DueList(slug, title, tuple(cases), count, days_label)
 
 
@@ -1242,14 +1310,87 @@ def _needs_assessments_due(scope, filters, *, condition: Q, overdue: bool) -> tu
     return found, count
 
 
+ANNUAL_REVIEW_TYPE = "Annual review"
+# What an open annual review's next date is, as the overdue and due-soon lists say it.
+NEXT_REVIEW_WORDS = {NEXT_REVIEW_MEETING: "meeting due", NEXT_REVIEW_DECISION: "decision due"}
+
+
+def _open_annual_reviews(scope: ReportScope, filters: ReportFilters) -> QuerySet[AnnualReview] | None:
+    """The open annual reviews of the plans of the teams in scope, narrowed by the filters (the request's team
+    and organisation type); None when a type other than EHCP is chosen."""
+    if filters.kind not in ("", AssessmentKind.EHCP):
+        return None
+    return open_annual_reviews().filter(
+        _of_requests_in_scope(scope, filters, request="needs_assessment__assessment_id")
+    )
+
+
+def _annual_reviews_due(scope, filters, *, condition: Q, overdue: bool) -> tuple[list[DueCase], int]:
+    """Open annual reviews whose meeting or decision date meets the condition, the most urgent first, in one query."""
+    reviews = _open_annual_reviews(scope, filters)
+    if reviews is None:
+        return [], 0
+    named = Q(needs_assessment__assessment__team_id__in=scope.named_team_ids) | Q(holder_id=scope.user_id)
+    rows = (
+        reviews.filter(condition)
+        .annotate(
+            holder_name=Case(
+                When(named, then=F("holder__full_name")),
+                default=Value("Another officer"),
+                output_field=CharField(),
+            ),
+            how_many=Window(Count("pk")),
+        )
+        .values_list(
+            "needs_assessment__assessment_id",
+            "needs_assessment__assessment__reference",
+            "needs_assessment__assessment__team__name",
+            "stage",
+            "next_due",
+            "next_what",
+            "holder_name",
+            "number",
+            "how_many",
+        )
+        .order_by("next_due", "pk")[:LIST_LIMIT]
+    )
+    found, count = [], 0
+    for pk, reference, team, stage, due, what, holder, number, how_many in rows:
+        days = (filters.today - due).days if overdue else (due - filters.today).days
+        found.append(
+            DueCase(
+                pk,
+                reference,
+                AssessmentKind.EHCP,
+                team,
+                stage,
+                due,
+                days,
+                holder,
+                None,
+                NEXT_REVIEW_WORDS[what],
+                review_number=number,
+            )
+        )
+        count = how_many
+    return found, count
+
+
+OVERDUE_TITLE = (
+    "Open cases past their decision due date, and needs assessments and annual reviews past a statutory date"
+)
+DUE_SOON_TITLE = f"Open cases, needs assessments and annual reviews due in the next {DUE_SOON_DAYS} days"
+
+
 def overdue(scope: ReportScope, filters: ReportFilters) -> DueList:
     return _due_list(
         scope,
         filters,
         slug="overdue",
-        title="Open cases past their decision due date, and needs assessments past a statutory date",
+        title=OVERDUE_TITLE,
         condition=Q(decision_due__lt=filters.today),
         needs_assessment_condition=Q(next_due__lt=filters.today),
+        annual_review_condition=Q(next_due__lt=filters.today),
         days_label="Days overdue",
         overdue=True,
     )
@@ -1260,9 +1401,12 @@ def due_soon(scope: ReportScope, filters: ReportFilters) -> DueList:
         scope,
         filters,
         slug="due-soon",
-        title=f"Open cases and needs assessments due in the next {DUE_SOON_DAYS} days",
+        title=DUE_SOON_TITLE,
         condition=_due_soon_q(filters),
         needs_assessment_condition=Q(
+            next_due__gte=filters.today, next_due__lte=filters.today + dt.timedelta(days=DUE_SOON_DAYS)
+        ),
+        annual_review_condition=Q(
             next_due__gte=filters.today, next_due__lte=filters.today + dt.timedelta(days=DUE_SOON_DAYS)
         ),
         days_label="Days left",
@@ -1418,14 +1562,15 @@ def _needs_assessments(scope: ReportScope, filters: ReportFilters) -> QuerySet[N
     return NeedsAssessment.objects.filter(_of_requests_in_scope(scope, filters)).order_by()
 
 
-def _of_requests_in_scope(scope: ReportScope, filters: ReportFilters) -> Exists:
-    """The needs assessment's request is of a team in scope and meets the filters.
+def _of_requests_in_scope(scope: ReportScope, filters: ReportFilters, request: str = "assessment_id") -> Exists:
+    """The needs assessment's request (or the annual review's, through `request`) is of a team in scope and meets
+    the filters.
 
     An EXISTS per row, not a join: the date (or stage) index then drives the read, a narrow range, and each
     row's request is found by its key; joined, SQLite (which keeps no statistics here) reads every case of
     the teams first.
     """
-    requests = Assessment.objects.filter(pk=OuterRef("assessment_id"), team_id__in=scope.team_ids)
+    requests = Assessment.objects.filter(pk=OuterRef(request), team_id__in=scope.team_ids)
     if filters.team is not None:
         requests = requests.filter(team=filters.team)
     if filters.organisation_kind:

@@ -43,6 +43,8 @@ from portal.remembered import forget, remembered
 
 from .models import (
     AdviceRequest,
+    AnnualReview,
+    AnnualReviewStage,
     CaseMessage,
     ClockPause,
     NeedsAssessment,
@@ -430,6 +432,76 @@ def needs_assessments_for_tray(user: User, tray: str, today) -> NeedsAssessmentT
         .order_by("next_due", "pk")[:NEEDS_ASSESSMENT_TRAY_LIMIT]
     )
     return NeedsAssessmentTray(rows, rows[0].how_many if rows else 0)
+
+
+# What an open annual review waits for next: the meeting (CoP 9.166), then the council's decision (CoP 9.176).
+NEXT_REVIEW_MEETING = "Meeting due by"
+NEXT_REVIEW_DECISION = "Decision due by"
+ANNUAL_REVIEW_TRAY_LIMIT = 25
+OPEN_REVIEW_STAGES = (AnnualReviewStage.AWAITING_MEETING, AnnualReviewStage.AWAITING_DECISION)
+
+
+def open_annual_reviews() -> QuerySet[AnnualReview]:
+    """Annual reviews not yet decided, each with its next date (the meeting's, then the decision's) and what it is."""
+    waits_for_decision = Q(stage=AnnualReviewStage.AWAITING_DECISION)
+    return (
+        # The open stages named (not "not decided"), so a stage index narrows the read.
+        AnnualReview.objects.filter(stage__in=OPEN_REVIEW_STAGES)
+        .annotate(
+            next_due=Case(When(waits_for_decision, then=F("decision_due")), default=F("due_on")),
+            next_what=Case(
+                When(waits_for_decision, then=Value(NEXT_REVIEW_DECISION)),
+                default=Value(NEXT_REVIEW_MEETING),
+                output_field=CharField(),
+            ),
+        )
+        .order_by()
+    )
+
+
+@dataclass(frozen=True)
+class AnnualReviewTray:
+    """The open annual reviews of a work tray, the nearest date first, and how many there are."""
+
+    rows: list[AnnualReview]
+    count: int
+
+
+def annual_reviews_for_tray(user: User, tray: str) -> AnnualReviewTray:
+    """My work: those the officer holds; team work: those of the plans of the teams the manager manages. One query.
+
+    Every open review, not only those due soon: a coordinator plans the year's meetings from this list."""
+    reviews = open_annual_reviews()
+    if tray == "mine":
+        # The (holder, stage) index.
+        reviews = reviews.filter(holder=user)
+    elif tray == "team":
+        # An EXISTS, so the stage index drives the read (the open ones), not every case of the teams.
+        reviews = reviews.filter(
+            Exists(
+                Assessment.objects.filter(
+                    pk=OuterRef("needs_assessment__assessment_id"), team_id__in=managed_teams_of(user)
+                )
+            )
+        )
+    else:
+        return AnnualReviewTray([], 0)
+    rows = list(
+        reviews.select_related("needs_assessment__assessment", "holder")
+        .only(
+            "number",
+            "stage",
+            "due_on",
+            "decision_due",
+            "holder__full_name",
+            "needs_assessment__assessment_id",
+            "needs_assessment__assessment__reference",
+            "needs_assessment__assessment__child_name",
+        )
+        .annotate(how_many=Window(Count("pk")))
+        .order_by("next_due", "pk")[:ANNUAL_REVIEW_TRAY_LIMIT]
+    )
+    return AnnualReviewTray(rows, rows[0].how_many if rows else 0)
 
 
 # What a running or finished needs assessment means, as the professional who made the request reads it.

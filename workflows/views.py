@@ -36,6 +36,7 @@ from .forms import (
 from .models import NotificationPreference
 from .selectors import (
     NEEDS_ASSESSMENT_STAGE_TEXT,
+    annual_reviews_for_tray,
     case_for_council,
     consent_withdrawal_of,
     holder_line,
@@ -224,6 +225,7 @@ def work(request, tray: str = "queue"):
         {
             # The EHC needs assessments (weeks 6 to 20) go on after their request has closed: listed apart.
             "needs_assessments": needs_assessments_for_tray(request.user, tray, today),
+            "annual_reviews": annual_reviews_for_tray(request.user, tray),
             "tray": tray,
             "tray_title": TRAYS[tray],
             "trays": TRAYS,

@@ -8,9 +8,10 @@ from playwright.sync_api import expect
 
 from tests.conftest import CommittingClient
 from tests.helpers import sign_in
-from tests.workflows.conftest import SAM, TOM, person
+from tests.workflows.annual_review_steps import current_review, plan_issued
+from tests.workflows.conftest import LEE, SAM, TOM, join, person
 from tests.workflows.ehc_steps import advice_asked, agreed, at, decided_to_issue
-from workflows import ehc
+from workflows import annual_review, ehc
 
 
 @pytest.fixture
@@ -93,3 +94,58 @@ def test_the_dashboard_shows_the_needs_assessment_figures(live_server, page, che
     expect(page.locator('a[href^="/reports/ehcp-16-weeks.csv"]')).to_have_count(1)
     expect(page.locator('a[href^="/reports/ehcp-advice.csv"]')).to_have_count(1)
     check_page("ehc-reports-dashboard")
+
+
+@pytest.fixture
+def annual_reviews(transactional_db, demo_data):
+    """Three plans of the demo SENCO's requests: two whose first annual review the demo SEND officer holds (one
+    issued 13 months ago, its meeting overdue; one a month ago), and one handed to a colleague."""
+    today = dt.date.today()
+    overdue = plan_issued(today - dt.timedelta(days=400))
+    recent = plan_issued(today - dt.timedelta(days=30))
+    handed = plan_issued(today - dt.timedelta(days=60))
+    colleague = join("send-statutory-assessment")
+    annual_review.annual_review_assign(
+        actor=join("send-statutory-assessment", role="manager"), review=current_review(handed), holder=colleague
+    )
+    return {"overdue": overdue, "recent": recent, "handed": handed, "colleague": colleague}
+
+
+def test_my_work_lists_the_annual_reviews_held_and_the_keyboard_reaches_the_review(
+    live_server, page, check_page, annual_reviews
+):
+    signed_in(page, live_server, TOM)
+    page.goto(live_server.url + "/work/mine/")
+    expect(page.get_by_role("heading", name="Annual reviews you hold")).to_be_visible()
+    table = page.get_by_role("table", name="2 open annual reviews")
+    expect(table.get_by_role("row")).to_have_count(3)
+    expect(table.get_by_text("Overdue")).to_have_count(1)
+    expect(table.get_by_text("Waiting for the review meeting")).to_have_count(2)
+    check_page("annual-reviews-my-work")
+
+    overdue = annual_reviews["overdue"]
+    link = table.get_by_role("link", name=f"annual review 1 of {overdue.assessment.reference}")
+    # The overdue review comes first; tab from the top of the page until its link has the focus, then Enter.
+    expect(table.get_by_role("link").first).to_have_attribute(
+        "href", f"/cases/{overdue.assessment_id}/needs-assessment/annual-review/"
+    )
+    page.keyboard.press("Tab")
+    for _ in range(120):
+        if link.evaluate("element => element === document.activeElement"):
+            break
+        page.keyboard.press("Tab")
+    expect(link).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Annual review of the EHC plan")
+    check_page()
+
+
+def test_team_work_shows_the_teams_annual_reviews_with_who_holds_each(live_server, page, check_page, annual_reviews):
+    signed_in(page, live_server, LEE)
+    page.goto(live_server.url + "/work/team/")
+    expect(page.get_by_role("heading", name="Your teams' open annual reviews")).to_be_visible()
+    table = page.get_by_role("table", name="3 open annual reviews")
+    expect(table.get_by_role("columnheader", name="Held by")).to_be_visible()
+    expect(table.get_by_role("cell", name=annual_reviews["colleague"].full_name)).to_be_visible()
+    expect(table.get_by_role("cell", name="Tom Evans")).to_have_count(2)
+    check_page("annual-reviews-team-work")

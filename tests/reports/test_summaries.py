@@ -291,8 +291,8 @@ def test_the_counted_figures_are_one_query_and_the_dashboard_a_fixed_number(gene
         reports.dashboard(scope, filters)
     # The times' histograms and the open cases' history, the summaries, status now, workload, overdue and due
     # soon; the needs assessments' advice, decisions whether to issue, and the running ones in the workload,
-    # overdue and due-soon lists.
-    assert len(queries.captured_queries) == before == 12
+    # overdue and due-soon lists; the open annual reviews in the workload, overdue and due-soon lists.
+    assert len(queries.captured_queries) == before == 15
 
 
 def test_a_case_counts_one_pick_up_however_often_it_is_claimed_or_assigned(casebook):

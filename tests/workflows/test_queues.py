@@ -1,6 +1,7 @@
 """The work trays: a fixed number of queries whatever their length, filters, sorting and pages of 25."""
 
 import datetime as dt
+import html
 import re
 
 import pytest
@@ -10,13 +11,17 @@ from django.utils.html import escape
 from identity.permissions import REVIEW_ASSESSMENT, revoke
 from tests.casework.conftest import verified_professional
 from tests.workflows import ehc_steps
-from tests.workflows.conftest import JO, LEE, claimed, client_of, join, person, submitted, submitted_many
-from workflows import ehc, services
+from tests.workflows.annual_review_steps import current_review, meeting_recorded, plan_issued
+from tests.workflows.conftest import JO, LEE, claimed, client_of, close_it, join, person, submitted, submitted_many
+from workflows import annual_review, ehc, selectors, services
 
 # Measured with 2 cases: session, user, device, teams (with those managed), roles, rights (2), tab counts
 # (also the number of cases of an unfiltered tray), unread notifications and the page of cases; My work
-# also reads the needs assessments the officer coordinates, with their count, in one more.
-TRAY_QUERIES = {"queue": 10, "mine": 11}
+# also reads the needs assessments the officer coordinates, with their count, in one more, and the annual
+# reviews the officer holds, with their count, in one more again.
+TRAY_QUERIES = {"queue": 10, "mine": 12}
+# Team work, measured for a manager with no open case: the same reads as My work, over the teams managed.
+TEAM_TRAY_QUERIES = 11
 
 
 def listed(response) -> list[int]:
@@ -255,3 +260,190 @@ def test_team_work_shows_the_teams_running_needs_assessments_with_their_coordina
 def test_the_team_queue_lists_no_needs_assessment(people):
     ehc_steps.agreed()
     assert 'id="needs-assessments"' not in client_of(person(LEE)).get("/work/queue/").content.decode()
+
+
+# ---------------------------------------------------------------- annual reviews of EHC plans in My work and Team work
+
+
+def annual_review_rows(response) -> str:
+    """The annual reviews' table of a work tray page (or the sentence saying there are none)."""
+    page = response.content.decode()
+    start = page.index('id="annual-reviews"')
+    end = page.find("</table>", start)
+    return page[start : end if end != -1 else page.index("</p>", start)]
+
+
+def row_texts(rows: str) -> list[str]:
+    """The body rows of a table, as the words a reader sees."""
+    return [
+        " ".join(html.unescape(re.sub(r"<[^>]+>", " ", row)).split())
+        for row in re.findall(r'<tr class="govuk-table__row">.*?</tr>', rows, flags=re.S)[1:]
+    ]
+
+
+def reviewed_pks(rows: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'href="/cases/(\d+)/needs-assessment/annual-review/"', rows)]
+
+
+@pytest.fixture
+def four_reviews(people):
+    """Tom holds four open annual reviews, seen on 20 February 2027:
+
+    march    plan issued 2 Mar 2026: its meeting is due by 2 Mar 2027 (10 days on)
+    january  plan issued 5 Jan 2026: its meeting was due by 5 Jan 2027 (overdue)
+    decision plan issued 1 Feb 2026, meeting held 20 Jan 2027: the decision was due by 17 Feb 2027 (overdue)
+    second   plan issued 1 Jan 2026, review 1 met 10 Dec 2026 and was decided: review 2 is due by 10 Dec 2027
+    """
+    march = plan_issued(dt.date(2026, 3, 2))
+    january = plan_issued(dt.date(2026, 1, 5))
+    decision = plan_issued(dt.date(2026, 2, 1))
+    with ehc_steps.at(dt.date(2027, 1, 20)):
+        meeting_recorded(current_review(decision), dt.date(2027, 1, 20))
+    second = plan_issued(dt.date(2026, 1, 1))
+    with ehc_steps.at(dt.date(2026, 12, 11)):
+        review = meeting_recorded(current_review(second), dt.date(2026, 12, 10))
+        annual_review.annual_review_decide(actor=review.holder, review=review, decision="keep")
+    return {"march": march, "january": january, "decision": decision, "second": second}
+
+
+def test_my_work_lists_every_open_annual_review_nearest_date_first_with_its_stage_and_overdue(four_reviews, people):
+    """All four, the overdue first and the one due in ten months too; a decided review is not listed."""
+    with ehc_steps.at(dt.date(2027, 2, 20)):
+        rows = annual_review_rows(client_of(people.tom).get("/work/mine/"))
+    assert "Annual reviews you hold" in rows
+    assert "4 open annual reviews" in rows
+    assert reviewed_pks(rows) == [
+        four_reviews[name].assessment_id for name in ("january", "decision", "march", "second")
+    ]
+    january, decision, march, second = row_texts(rows)
+    assert january.endswith("1 Waiting for the review meeting Meeting due by 5 Jan 2027 Overdue")
+    assert four_reviews["january"].assessment.reference in january
+    assert decision.endswith("1 Waiting for the council's decision Decision due by 17 Feb 2027 Overdue")
+    assert march.endswith("1 Waiting for the review meeting Meeting due by 2 Mar 2027")
+    assert second.endswith("2 Waiting for the review meeting Meeting due by 10 Dec 2027")
+
+
+def test_an_annual_review_due_today_is_not_yet_overdue(people):
+    issued = plan_issued(dt.date(2026, 3, 2))
+    with ehc_steps.at(dt.date(2027, 3, 2)):
+        (row,) = row_texts(annual_review_rows(client_of(people.tom).get("/work/mine/")))
+    assert row.endswith("Meeting due by 2 Mar 2027")
+    assert issued.assessment.reference in row
+
+
+def test_the_review_row_names_the_child_and_links_to_the_review_page(people):
+    issued = plan_issued(dt.date(2026, 3, 2))
+    rows = annual_review_rows(client_of(people.tom).get("/work/mine/"))
+    assert (
+        f'href="/cases/{issued.assessment_id}/needs-assessment/annual-review/">{issued.assessment.child_name}'
+        f'<span class="govuk-visually-hidden">: annual review 1 of {issued.assessment.reference}</span>'
+    ) in rows
+
+
+def test_a_review_handed_to_a_colleague_leaves_my_work_and_shows_in_theirs(people):
+    mine = plan_issued(dt.date(2026, 3, 2))
+    theirs = plan_issued(dt.date(2026, 3, 2))
+    manager = join("send-statutory-assessment", role="manager")
+    dana = join("send-statutory-assessment")
+    annual_review.annual_review_assign(actor=manager, review=current_review(theirs), holder=dana)
+    assert reviewed_pks(annual_review_rows(client_of(people.tom).get("/work/mine/"))) == [mine.assessment_id]
+    assert reviewed_pks(annual_review_rows(client_of(dana).get("/work/mine/"))) == [theirs.assessment_id]
+
+
+def test_an_officer_without_annual_reviews_is_told_so(people):
+    ehc_steps.agreed()
+    rows = annual_review_rows(client_of(people.priya).get("/work/mine/"))
+    assert "You hold no open annual review." in rows
+
+
+def test_a_ceased_plan_has_no_open_review_in_my_work(people):
+    issued = plan_issued(dt.date(2026, 3, 2))
+    with ehc_steps.at(dt.date(2027, 3, 1)):
+        review = meeting_recorded(current_review(issued), dt.date(2027, 3, 1), recommendation="cease")
+        annual_review.annual_review_decide(actor=review.holder, review=review, decision="cease")
+        rows = annual_review_rows(client_of(people.tom).get("/work/mine/"))
+    assert "You hold no open annual review." in rows
+
+
+@pytest.mark.parametrize("count", [pytest.param(1, id="1-review"), pytest.param(4, id="4-reviews")])
+def test_my_work_reads_the_annual_reviews_in_a_fixed_number_of_queries(people, django_assert_max_num_queries, count):
+    """One query for the annual reviews however many there are, their child, number, stage and date included."""
+    issued = [plan_issued(dt.date(2026, 3, 2)) for _ in range(count)]
+    client = client_of(people.tom)
+    with django_assert_max_num_queries(TRAY_QUERIES["mine"]):
+        response = client.get("/work/mine/")
+    assert sorted(reviewed_pks(annual_review_rows(response))) == sorted(plan.assessment_id for plan in issued)
+
+
+def test_my_work_shows_the_25_nearest_reviews_with_the_total(people, monkeypatch):
+    """Past the limit (25; here 2, to keep the test quick) the nearest are shown and the caption says how many."""
+    monkeypatch.setattr(selectors, "ANNUAL_REVIEW_TRAY_LIMIT", 2)
+    late = plan_issued(dt.date(2026, 5, 4))
+    early = plan_issued(dt.date(2026, 3, 2))
+    middle = plan_issued(dt.date(2026, 4, 1))
+    rows = annual_review_rows(client_of(people.tom).get("/work/mine/"))
+    assert "3 open annual reviews: the 2 with the nearest dates" in rows
+    assert reviewed_pks(rows) == [early.assessment_id, middle.assessment_id]
+    assert late.assessment.reference not in rows
+
+
+def test_team_work_shows_the_teams_open_reviews_with_who_holds_each(people):
+    """A SEND team manager sees every open review of the team's plans and its holder; the Early Help hub's
+    manager sees none of them, and an officer's My work only their own."""
+    toms = plan_issued(dt.date(2026, 3, 2))
+    danas = plan_issued(dt.date(2026, 2, 2))
+    manager = join("send-statutory-assessment", role="manager")
+    dana = join("send-statutory-assessment")
+    annual_review.annual_review_assign(actor=manager, review=current_review(danas), holder=dana)
+    with ehc_steps.at(dt.date(2027, 2, 20)):
+        rows = annual_review_rows(client_of(manager).get("/work/team/"))
+    assert "Your teams' open annual reviews" in rows and "2 open annual reviews" in rows
+    assert reviewed_pks(rows) == [danas.assessment_id, toms.assessment_id]
+    dana_row, tom_row = row_texts(rows)
+    assert dana_row.endswith(f"Meeting due by 2 Feb 2027 Overdue {dana.full_name}")
+    assert tom_row.endswith("Meeting due by 2 Mar 2027 Tom Evans")
+    early_help = annual_review_rows(client_of(person(JO)).get("/work/team/"))
+    assert "Your teams have no open annual review." in early_help
+    assert toms.assessment.reference not in early_help and danas.assessment.reference not in early_help
+
+
+def test_team_work_reads_the_annual_reviews_in_a_fixed_number_of_queries(people, django_assert_max_num_queries):
+    """The team's reviews cost one query whatever their number: 4 cost what 1 costs."""
+    manager = join("send-statutory-assessment", role="manager")
+    client = client_of(manager)
+    issued, counts = [], []
+    for more in (1, 3):
+        issued += [plan_issued(dt.date(2026, 3, 2)) for _ in range(more)]
+        with django_assert_max_num_queries(TEAM_TRAY_QUERIES) as queries:
+            response = client.get("/work/team/")
+        counts.append(len(queries.captured_queries))
+        assert sorted(reviewed_pks(annual_review_rows(response))) == sorted(plan.assessment_id for plan in issued)
+    assert counts[0] == counts[1]
+
+
+def test_the_team_queue_lists_no_annual_review(people):
+    plan_issued(dt.date(2026, 3, 2))
+    assert 'id="annual-reviews"' not in client_of(person(LEE)).get("/work/queue/").content.decode()
+
+
+def test_the_tray_selector_gives_the_open_reviews_of_the_holder_or_the_managers_teams_only(people):
+    """Straight from the selector: Tom's (not Dana's) in My work; the SEND manager's team both; Jo's none."""
+    toms = plan_issued(dt.date(2026, 3, 2))
+    danas = plan_issued(dt.date(2026, 2, 2))
+    manager = join("send-statutory-assessment", role="manager")
+    dana = join("send-statutory-assessment")
+    annual_review.annual_review_assign(actor=manager, review=current_review(danas), holder=dana)
+    mine = selectors.annual_reviews_for_tray(people.tom, "mine")
+    assert ([row.needs_assessment.assessment_id for row in mine.rows], mine.count) == ([toms.assessment_id], 1)
+    team = selectors.annual_reviews_for_tray(manager, "team")
+    assert [row.needs_assessment.assessment_id for row in team.rows] == [danas.assessment_id, toms.assessment_id]
+    assert selectors.annual_reviews_for_tray(person(JO), "team") == selectors.AnnualReviewTray([], 0)
+    assert selectors.annual_reviews_for_tray(people.tom, "queue") == selectors.AnnualReviewTray([], 0)
+
+
+def test_a_hostile_child_name_is_shown_as_text_in_the_annual_reviews(people):
+    request = claimed("ehcp", first_name="<script>alert(1)</script>", last_name="O'Neil & Co")
+    plan_issued(needs_assessment=ehc_steps.needs_assessment_of(close_it(request)))
+    rows = annual_review_rows(client_of(people.tom).get("/work/mine/"))
+    assert "<script>" not in rows
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; O&#x27;Neil &amp; Co" in rows

@@ -256,7 +256,7 @@ def test_annual_reviews_are_at_every_stage_on_dates_as_they_go_in_practice(gener
     met = list(reviews.exclude(meeting_on=None))
     assert len(met) > 10
     for review in met:
-        assert needs_assessment_issued_before(review)
+        assert met_after_the_plan_and_by_today(review)
         assert review.decision_due == review.meeting_on + dt.timedelta(weeks=4)
         assert review.recommendation in ReviewOutcome.values
         assert review.meeting_recorded_by_id == review.holder_id
@@ -271,7 +271,7 @@ def test_annual_reviews_are_at_every_stage_on_dates_as_they_go_in_practice(gener
         assert review.decided_by_id == review.holder_id
 
 
-def needs_assessment_issued_before(review) -> bool:
+def met_after_the_plan_and_by_today(review) -> bool:
     return review.needs_assessment.final_issued_on <= review.meeting_on <= timezone.localdate()
 
 

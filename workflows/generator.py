@@ -109,6 +109,7 @@ class Generator:
     def __init__(self, *, cases: int, seed: int = 1, now: dt.datetime | None = None, progress: Callable | None = None):
         self.cases = cases
         # Synthetic data only: a seeded generator so that runs repeat, not a source of secrets.
+        self.seed = seed
         self.random = random.Random(seed)  # noqa: S311
         self.now = now or timezone.now()
         self.progress = progress or (lambda message: None)
@@ -256,14 +257,16 @@ class Generator:
 
     def showcase(self, cast: Cast) -> list[Simulated]:
         """README's demo accounts at work: Tom Evans coordinates a needs assessment at each stage, of requests
-        Sam Taylor made, and Sam Taylor has advice asked of her (some due, some overdue)."""
+        Sam Taylor made, and holds annual reviews of their plans at each stage (one waiting for its meeting, one
+        whose meeting is overdue, one waiting for the decision); Sam Taylor has advice asked of her (some due, some
+        overdue)."""
         team = cast.teams_by_kind["ehcp"]
         tom = next((user for user in cast.officers_by_team[team.pk] if user.email == DEMO_COORDINATOR), None)
         sam = next((user for user in cast.professionals if user.email == DEMO_SENCO), None)
         if tom is None or sam is None:
             return []
         cases = []
-        for age, issue in SHOWCASE_AGES:
+        for age, issue, reviews in SHOWCASE_AGES:
             agreed = self.now - dt.timedelta(days=age, hours=2)
             submitted = agreed - dt.timedelta(days=35)
             case = Simulated(kind="ehcp", author=sam, created=submitted - dt.timedelta(days=3))
@@ -273,7 +276,7 @@ class Generator:
                 (agreed, "close", tom, {"outcome": Outcome.AGREED_TO_ASSESS}),
             ]
             case.advisers = self.needs_assessments.advisers(sam, self.random.choice(LAST_NAMES), cast.professionals)
-            timing = SHOWCASE_TIMING if issue else replace(SHOWCASE_TIMING, issue=False)
+            timing = replace(SHOWCASE_TIMING, issue=issue, reviews=reviews)
             case.steps += self.needs_assessments.steps(agreed, tom, case.advisers, timing)
             cases.append(case)
         return cases

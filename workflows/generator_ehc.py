@@ -9,6 +9,7 @@ tests/workflows/ehc_steps.assert_needs_assessment_flow_agrees). Rows are written
 """
 
 import datetime as dt
+import random
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -21,6 +22,9 @@ from viewflow.workflow.token import Token
 from casework.models import Assessment
 
 from . import ehc_dates
+from .annual_review import decision_due, months_after
+from .annual_review_flows import AnnualReviewFlow
+from .annual_review_models import AnnualReview, AnnualReviewProcess, AnnualReviewStage, ReviewOutcome
 from .ehc import ADVICE_QUESTIONS, PLAN_SECTIONS
 from .ehc_flows import ADVICE_NODES, NeedsAssessmentFlow
 from .ehc_models import (
@@ -52,6 +56,24 @@ NOT_SOUGHT_REASON = "A recent report is enough; the family and the professionals
 NOT_ISSUE_REASONS = "The needs can be met from the support the school already provides, with the advice gathered."
 # Kinds a coordinator sometimes leaves out, when recent advice exists.
 SOMETIMES_NOT_SOUGHT = (AdviceKind.SOCIAL_CARE, AdviceKind.CHILD)
+REVIEW_MEETING = {
+    "participants": "The parents; the SENCO; the class teacher; the speech and language therapist",
+    "child_views": "I like my small group and I want to keep my visual timetable.",
+    "parent_views": "Happier at school and talking more at home; mornings are still hard.",
+    "progress": "Asks an adult for help in class most days; small-group work is still hard.",
+}
+
+
+@dataclass(frozen=True)
+class ReviewCourse:
+    """How one annual review goes, in days: the meeting after its due date (before it when negative), the meeting
+    recorded and the council's decision after the meeting; what the meeting recommends and the council decides."""
+
+    meeting: int
+    recorded: float
+    decided: float
+    recommendation: str
+    decision: str
 
 
 @dataclass
@@ -67,6 +89,8 @@ class Timing:
     no_further_comments: bool = False
     close: float | None = None
     final: float | None = None
+    # Every annual review of the plan goes this way; None draws a course for each review.
+    reviews: ReviewCourse | None = None
 
 
 # The demo accounts' needs assessments (README's Tom Evans and Sam Taylor): one timing, agreed different days ago.
@@ -88,17 +112,25 @@ SHOWCASE_TIMING = Timing(
     close=72,
     final=80,
 )
-# Days since the agreement to assess, and whether the plan is issued: one needs assessment at each stage.
+# The demo accounts' annual reviews: the meeting 5 days before it is due, recorded the next day, the plan amended
+# 25 days after the meeting; or a meeting 60 days late.
+SHOWCASE_REVIEWS = ReviewCourse(-5, 1, 25, ReviewOutcome.AMEND, ReviewOutcome.AMEND)
+LATE_SHOWCASE_REVIEWS = ReviewCourse(60, 1, 25, ReviewOutcome.KEEP, ReviewOutcome.KEEP)
+# Days since the agreement to assess, whether the plan is issued, and how its annual reviews go: one needs
+# assessment at each stage, and (the plan issued 80 days after the agreement) one annual review at each stage.
 SHOWCASE_AGES = (
-    (1, True),  # asking for advice
-    (25, True),  # waiting for advice: Sam Taylor's for the school and the child's views due in 19 days
-    (46, True),  # waiting for advice: Sam Taylor's for the school overdue, and the social care advice
-    (52, True),  # deciding
-    (60, True),  # drafting
-    (68, True),  # comments
-    (75, True),  # finalising
-    (120, True),  # issued
-    (70, False),  # not issued
+    (1, True, None),  # asking for advice
+    (25, True, None),  # waiting for advice: Sam Taylor's for the school and the child's views due in 19 days
+    (46, True, None),  # waiting for advice: Sam Taylor's for the school overdue, and the social care advice
+    (52, True, None),  # deciding
+    (60, True, None),  # drafting
+    (68, True, None),  # comments
+    (75, True, None),  # finalising
+    (120, True, SHOWCASE_REVIEWS),  # issued; its first annual review due in about 10 months
+    (70, False, None),  # not issued
+    (455, True, SHOWCASE_REVIEWS),  # review 1 met about 15 days ago, waiting for the decision
+    (470, True, LATE_SHOWCASE_REVIEWS),  # review 1 due about 25 days ago, the meeting overdue
+    (560, True, SHOWCASE_REVIEWS),  # review 1 decided about 95 days ago: the plan amended, review 2 under way
 )
 
 
@@ -123,6 +155,19 @@ class Planned:
     advice: dict = field(default_factory=dict)  # kind -> AdviceRequest
     advice_history: dict = field(default_factory=dict)  # kind -> [(time, reason, actor, values)]
     comment: DraftPlanComment | None = None
+    reviews: list = field(default_factory=list)  # PlannedReview, in order
+
+
+@dataclass
+class PlannedReview:
+    """One annual review of an issued plan as its steps up to now left it, ready to write."""
+
+    review: AnnualReview
+    created_at: dt.datetime
+    decided_at: dt.datetime | None = None
+    history: list = field(default_factory=list)  # (time, reason, actor, values)
+    # The times its tasks were done: the meeting recorded, the decision.
+    recorded_at: dt.datetime | None = None
 
 
 def local_date(moment: dt.datetime) -> dt.date:
@@ -139,6 +184,10 @@ class NeedsAssessmentSimulator:
         self.history_model = NeedsAssessment.history.model
         self.advice_history_model = AdviceRequest.history.model
         self.comment_history_model = DraftPlanComment.history.model
+        self.review_history_model = AnnualReview.history.model
+        # The annual reviews draw from their own seeded random, so that the cases and needs assessments of a seed
+        # are those they were before the reviews were generated.
+        self.review_random = random.Random(f"annual reviews {generator.seed}")  # noqa: S311
 
     # ------------------------------------------------------------------ simulating
 
@@ -220,7 +269,7 @@ class NeedsAssessmentSimulator:
                 (at(timing.send), "draft_send", coordinator, {}),
                 (at(timing.comment), "draft_comment", coordinator, {"done": timing.no_further_comments}),
                 (at(timing.close), "comments_close", coordinator, {}),
-                (at(timing.final), "plan", coordinator, {}),
+                (at(timing.final), "plan", coordinator, {"reviews": timing.reviews}),
             ]
         return sorted(steps, key=lambda step: step[0])
 
@@ -324,6 +373,76 @@ class NeedsAssessmentSimulator:
                 needs_assessment.final_issued_on = day
                 needs_assessment.stage = NeedsAssessmentStage.ISSUED
                 saved(time, "Final plan issued", actor)
+                # workflows.ehc.final_plan_issue starts review 1 in the same transaction.
+                self._plan_reviews(planned, time, actor, extra.get("reviews"))
+
+    def review_course(self) -> ReviewCourse:
+        """A realistic annual review: most meetings within a few weeks of the due date, some late, a few long
+        overdue; most decisions within the 4 weeks; the plan mostly kept or amended, rarely ceased."""
+        draw = self.review_random
+        roll = draw.random()
+        if roll < 0.75:
+            meeting = draw.randint(-28, 14)
+        elif roll < 0.9:
+            meeting = draw.randint(15, 70)
+        else:
+            meeting = draw.randint(90, 300)
+        recorded = draw.uniform(0.1, 5)
+        decided = recorded + (draw.uniform(1, 22) if draw.random() < 0.85 else draw.uniform(30, 60))
+        recommendation = draw.choices(
+            (ReviewOutcome.KEEP, ReviewOutcome.AMEND, ReviewOutcome.CEASE), weights=(55, 40, 5)
+        )[0]
+        decision = recommendation
+        if recommendation != ReviewOutcome.CEASE and draw.random() < 0.1:
+            # The council sometimes decides otherwise than the meeting recommended.
+            decision = ReviewOutcome.AMEND if recommendation == ReviewOutcome.KEEP else ReviewOutcome.KEEP
+        return ReviewCourse(meeting, recorded, decided, recommendation, decision)
+
+    def _plan_reviews(self, planned: Planned, issued_at: dt.datetime, coordinator, course: ReviewCourse | None):
+        """The plan's annual reviews up to now, as workflows.annual_review leaves them: each started when the one
+        before was decided (the first with the final plan), held by the coordinator."""
+        holder = planned.coordinator
+        created_at, created_by, number = issued_at, coordinator, 1
+        due_on = months_after(planned.needs_assessment.final_issued_on, 12)
+        while True:
+            review = AnnualReview(number=number, holder=holder, stage=AnnualReviewStage.AWAITING_MEETING, due_on=due_on)
+            planned_review = PlannedReview(review=review, created_at=created_at)
+            planned.reviews.append(planned_review)
+
+            def saved(time, reason, actor, review=review, planned_review=planned_review):
+                planned_review.history.append((time, reason, actor, self._values(review)))
+
+            saved(created_at, f"Annual review due by {due_on:%-d %B %Y}, held by {holder.full_name}", created_by)
+            how = course or self.review_course()
+            meeting_on = due_on + dt.timedelta(days=how.meeting)
+            # The meeting in the morning (UK time is UTC or UTC+1): recorded at least a couple of hours later.
+            meeting_at = dt.datetime.combine(meeting_on, dt.time(9), tzinfo=dt.UTC)
+            recorded_at = meeting_at + dt.timedelta(days=how.recorded)
+            if recorded_at > self.now:
+                return
+            review.meeting_on = meeting_on
+            for name, text in REVIEW_MEETING.items():
+                setattr(review, name, text)
+            review.recommendation = how.recommendation
+            review.meeting_recorded_by = holder
+            review.decision_due = decision_due(meeting_on)
+            review.stage = AnnualReviewStage.AWAITING_DECISION
+            planned_review.recorded_at = recorded_at
+            saved(recorded_at, f"Review meeting of {meeting_on:%-d %B %Y} recorded", holder)
+            decided_at = meeting_at + dt.timedelta(days=how.decided)
+            if decided_at > self.now:
+                return
+            review.decision = how.decision
+            review.decided_on = local_date(decided_at)
+            review.decided_by = holder
+            review.stage = AnnualReviewStage.DECIDED
+            planned_review.decided_at = decided_at
+            saved(decided_at, f"Decided: {ReviewOutcome(how.decision).label}", holder)
+            if how.decision == ReviewOutcome.CEASE:
+                return
+            # Each later review is due 12 months after the previous review meeting (CoP 9.166).
+            created_at, created_by, number = decided_at, holder, number + 1
+            due_on = months_after(meeting_on, 12)
 
     @staticmethod
     def _values(instance) -> dict:
@@ -379,6 +498,7 @@ class NeedsAssessmentSimulator:
             ]
         )
         self._write_processes(planned_list)
+        self._write_reviews(planned_list)
 
     def _advice_histories(self, planned_list: list[Planned]) -> list:
         """Each advice request's history: asked for, then given or gone on without (its values at each)."""
@@ -406,6 +526,98 @@ class NeedsAssessmentSimulator:
                         )
                     )
         return rows
+
+    def _write_reviews(self, planned_list: list[Planned]) -> None:
+        """The batch's annual reviews with their history and their processes, each with the tasks done and the
+        active one."""
+        reviews = []
+        for planned in planned_list:
+            for planned_review in planned.reviews:
+                planned_review.review.needs_assessment = planned.needs_assessment
+                reviews.append((planned, planned_review))
+        if not reviews:
+            return
+        AnnualReview.objects.bulk_create([planned_review.review for _, planned_review in reviews])
+        self.review_history_model.objects.bulk_create(
+            [
+                self.review_history_model(
+                    id=planned_review.review.pk,
+                    **{**values, "needs_assessment_id": planned_review.review.needs_assessment_id},
+                    history_date=time,
+                    history_type="+" if index == 0 else "~",
+                    history_user_id=actor.pk,
+                    history_change_reason=reason,
+                )
+                for _, planned_review in reviews
+                for index, (time, reason, actor, values) in enumerate(planned_review.history)
+            ]
+        )
+        processes = [
+            Process(
+                flow_class=AnnualReviewFlow,
+                status=PROCESS.DONE if planned_review.decided_at else PROCESS.NEW,
+                created=planned_review.created_at,
+                finished=planned_review.decided_at,
+            )
+            for _, planned_review in reviews
+        ]
+        Process.objects.bulk_create(processes)
+        with connection.cursor() as cursor:
+            # As for the needs assessments' processes: bulk_create cannot write the child rows.
+            cursor.executemany(
+                f"INSERT INTO {AnnualReviewProcess._meta.db_table} (process_ptr_id, annual_review_id) "  # noqa: S608
+                "VALUES (%s, %s)",
+                [
+                    (process.pk, planned_review.review.pk)
+                    for process, (_, planned_review) in zip(processes, reviews, strict=True)
+                ],
+            )
+        chains = [
+            self._review_tasks(process, planned, planned_review)
+            for process, (planned, planned_review) in zip(processes, reviews, strict=True)
+        ]
+        Task.objects.bulk_create([task for chain in chains for task in chain])
+        Task.previous.through.objects.bulk_create(
+            [
+                Task.previous.through(from_task_id=after.pk, to_task_id=before.pk)
+                for chain in chains
+                for before, after in pairwise(chain)
+            ]
+        )
+
+    def _review_tasks(self, process, planned: Planned, planned_review: PlannedReview) -> list[Task]:
+        """start → record_meeting → decide → end, as far as the review has gone; the holder's open task assigned.
+        (The generated holder is always the coordinator, whom _task makes the owner of the human tasks.)"""
+        flow = AnnualReviewFlow
+        created, recorded, decided = planned_review.created_at, planned_review.recorded_at, planned_review.decided_at
+        tasks = [
+            self._task(process, planned, flow.start, "START", STATUS.DONE, created, finished=created),
+            self._task(
+                process,
+                planned,
+                flow.record_meeting,
+                "HUMAN",
+                STATUS.DONE if recorded else STATUS.ASSIGNED,
+                created,
+                finished=recorded,
+            ),
+        ]
+        if recorded is None:
+            return tasks
+        tasks.append(
+            self._task(
+                process,
+                planned,
+                flow.decide,
+                "HUMAN",
+                STATUS.DONE if decided else STATUS.ASSIGNED,
+                recorded,
+                finished=decided,
+            )
+        )
+        if decided is not None:
+            tasks.append(self._task(process, planned, flow.end, "END", STATUS.DONE, decided, finished=decided))
+        return tasks
 
     # ------------------------------------------------------------------ viewflow
 

@@ -1,7 +1,9 @@
 """The generated EHC needs assessments: one for every request agreed to assess, at the stage its age gives it,
-with the rows and the viewflow process the services of workflows.ehc leave, so that the services carry them on."""
+with the rows and the viewflow process the services of workflows.ehc leave, so that the services carry them on;
+and the annual reviews of the issued plans, as workflows.annual_review leaves them."""
 
 import datetime as dt
+from itertools import pairwise
 
 import pytest
 from django.core.management import call_command
@@ -13,16 +15,22 @@ from viewflow.workflow.models import Task
 from casework.models import Assessment, CaseEvent, CaseEventKind, Outcome, Status
 from identity.models import User
 from tests.helpers import sign_in
+from tests.workflows.annual_review_steps import MEETING, assert_annual_review_flow_agrees
 from tests.workflows.conftest import SAM, TOM
 from tests.workflows.ehc_steps import ANSWER, DRAFT_SECTIONS, assert_needs_assessment_flow_agrees, at
-from workflows import ehc
+from workflows import annual_review, ehc
+from workflows.annual_review import months_after
 from workflows.generator_ehc import NeedsAssessmentSimulator
 from workflows.models import (
     AdviceRequest,
+    AnnualReview,
+    AnnualReviewProcess,
+    AnnualReviewStage,
     DraftPlanComment,
     NeedsAssessment,
     NeedsAssessmentProcess,
     NeedsAssessmentStage,
+    ReviewOutcome,
 )
 
 STAGES = set(NeedsAssessmentStage.values)
@@ -180,10 +188,15 @@ def test_needs_assessments_are_written_in_bulk(db, monkeypatch):
             DraftPlanComment,
             DraftPlanComment.history.model,
             NeedsAssessmentProcess,
+            AnnualReview,
+            AnnualReview.history.model,
+            AnnualReviewProcess,
         )
     )
     rows += Task.objects.filter(process__needsassessmentprocess__isnull=False).count()
+    rows += Task.objects.filter(process__annualreviewprocess__isnull=False).count()
     assert NeedsAssessment.objects.count() > 150
+    assert AnnualReview.objects.count() > 50
     assert rows / sum(queries_made) > 40, (rows, queries_made)
 
 
@@ -200,3 +213,138 @@ def test_the_demo_accounts_pages_show_their_needs_assessments(generated, client)
     for advice in asked:
         response = client.get(f"/cases/{advice.needs_assessment.assessment_id}/needs-assessment/advice/{advice.kind}/")
         assert response.status_code == 200
+
+
+# ---------------------------------------------------------------- annual reviews
+
+
+def reviews_of(needs_assessment) -> list[AnnualReview]:
+    return list(needs_assessment.annual_reviews.order_by("number"))
+
+
+def test_every_issued_plan_has_its_annual_reviews_and_each_agrees_with_its_flow(generated):
+    """As final_plan_issue and annual_review_decide leave them: review 1 due 12 months after the final plan, each
+    later one 12 months after the meeting before it, started only once the one before was kept or amended."""
+    issued = generated.filter(stage=NeedsAssessmentStage.ISSUED)
+    assert not AnnualReview.objects.exclude(needs_assessment__in=issued).exists()
+    for needs_assessment in issued:
+        reviews = reviews_of(needs_assessment)
+        assert [review.number for review in reviews] == list(range(1, len(reviews) + 1))
+        assert reviews[0].due_on == months_after(needs_assessment.final_issued_on, 12)
+        for before, after in pairwise(reviews):
+            assert before.stage == AnnualReviewStage.DECIDED and before.decision != ReviewOutcome.CEASE
+            assert after.due_on == months_after(before.meeting_on, 12)
+        last = reviews[-1]
+        assert last.stage != AnnualReviewStage.DECIDED or last.decision == ReviewOutcome.CEASE
+        for review in reviews:
+            assert review.holder_id == needs_assessment.coordinator_id
+            assert_annual_review_flow_agrees(review)
+            for task in Task.objects.filter(process__annualreviewprocess__annual_review=review):
+                assert task.previous.exists() == (task.flow_task_type != "START"), task
+
+
+def test_annual_reviews_are_at_every_stage_on_dates_as_they_go_in_practice(generated):
+    """Reviews waiting for a meeting not yet due and overdue, waiting for the decision, decided; meetings mostly
+    within a few weeks of the due date, decisions mostly within the 4 weeks, plans mostly kept or amended."""
+    today = timezone.localdate()
+    reviews = AnnualReview.objects.filter(needs_assessment__in=generated)
+    waiting = reviews.filter(stage=AnnualReviewStage.AWAITING_MEETING)
+    assert waiting.filter(due_on__gte=today).exists(), "no review waiting for a meeting not yet due"
+    assert waiting.filter(due_on__lt=today).exists(), "no review meeting overdue"
+    assert reviews.filter(stage=AnnualReviewStage.AWAITING_DECISION).exists()
+    assert reviews.filter(number=2).exists(), "no plan has been reviewed and gone on to its next review"
+    met = list(reviews.exclude(meeting_on=None))
+    assert len(met) > 10
+    for review in met:
+        assert met_after_the_plan_and_by_today(review)
+        assert review.decision_due == review.meeting_on + dt.timedelta(weeks=4)
+        assert review.recommendation in ReviewOutcome.values
+        assert review.meeting_recorded_by_id == review.holder_id
+    near_due = [review for review in met if abs((review.meeting_on - review.due_on).days) <= 28]
+    assert len(near_due) > len(met) / 2
+    decided = [review for review in met if review.stage == AnnualReviewStage.DECIDED]
+    assert sum(review.decided_on <= review.decision_due for review in decided) > len(decided) / 2
+    ceased = [review for review in decided if review.decision == ReviewOutcome.CEASE]
+    assert len(ceased) < len(decided) / 4
+    for review in decided:
+        assert review.meeting_on <= review.decided_on <= today
+        assert review.decided_by_id == review.holder_id
+
+
+def met_after_the_plan_and_by_today(review) -> bool:
+    return review.needs_assessment.final_issued_on <= review.meeting_on <= timezone.localdate()
+
+
+def test_each_annual_reviews_history_is_what_the_services_write(generated):
+    for review in AnnualReview.objects.filter(needs_assessment__in=generated).select_related("holder"):
+        history = list(review.history.order_by("history_date", "history_id"))
+        reasons = [row.history_change_reason for row in history]
+        expected = [f"Annual review due by {review.due_on:%-d %B %Y}, held by {review.holder.full_name}"]
+        if review.meeting_on:
+            expected.append(f"Review meeting of {review.meeting_on:%-d %B %Y} recorded")
+        if review.decided_on:
+            expected.append(f"Decided: {review.get_decision_display()}")
+        assert reasons == expected
+        assert [row.history_type for row in history] == ["+"] + ["~"] * (len(history) - 1)
+        assert [row.stage for row in history] == [
+            AnnualReviewStage.AWAITING_MEETING,
+            AnnualReviewStage.AWAITING_DECISION,
+            AnnualReviewStage.DECIDED,
+        ][: len(history)]
+        assert history[-1].needs_assessment_id == review.needs_assessment_id
+        assert all(row.history_user_id for row in history)
+
+
+def test_the_services_carry_generated_annual_reviews_on(generated):
+    """A generated review waiting for its meeting is recorded and decided, starting the next; one waiting for the
+    decision is decided; the flow agrees at each step."""
+    waiting = AnnualReview.objects.filter(
+        needs_assessment__in=generated, stage=AnnualReviewStage.AWAITING_MEETING
+    ).select_related("holder", "needs_assessment__assessment")
+    review = waiting.exclude(needs_assessment__coordinator__email=TOM).first() or waiting.first()
+    review = annual_review.annual_review_meeting_record(
+        actor=review.holder, review=review, meeting_on=timezone.localdate(), **MEETING
+    )
+    assert_annual_review_flow_agrees(review)
+    decided = annual_review.annual_review_decide(actor=review.holder, review=review, decision=ReviewOutcome.AMEND)
+    assert_annual_review_flow_agrees(decided)
+    (next_review,) = AnnualReview.objects.filter(needs_assessment=review.needs_assessment, number=review.number + 1)
+    assert next_review.due_on == months_after(timezone.localdate(), 12)
+    assert_annual_review_flow_agrees(next_review)
+
+    deciding = (
+        AnnualReview.objects.filter(needs_assessment__in=generated, stage=AnnualReviewStage.AWAITING_DECISION)
+        .select_related("holder", "needs_assessment__assessment")
+        .first()
+    )
+    ceased = annual_review.annual_review_decide(actor=deciding.holder, review=deciding, decision=ReviewOutcome.CEASE)
+    assert_annual_review_flow_agrees(ceased)
+    assert not AnnualReview.objects.filter(
+        needs_assessment=deciding.needs_assessment, number=deciding.number + 1
+    ).exists()
+
+
+def test_tom_evans_holds_annual_reviews_waiting_for_the_meeting_and_for_the_decision(generated):
+    toms = AnnualReview.objects.filter(holder__email=TOM, needs_assessment__assessment__author__email=SAM)
+    today = timezone.localdate()
+    waiting = toms.filter(stage=AnnualReviewStage.AWAITING_MEETING)
+    assert waiting.filter(due_on__gte=today).exists(), "none of Tom Evans's reviews is waiting for its meeting"
+    assert waiting.filter(due_on__lt=today).exists(), "none of Tom Evans's review meetings is overdue"
+    assert toms.filter(stage=AnnualReviewStage.AWAITING_DECISION, decision_due__gte=today).exists()
+    assert toms.filter(stage=AnnualReviewStage.DECIDED, decision=ReviewOutcome.AMEND).exists()
+
+
+def test_tom_evans_opens_the_annual_review_of_each_plan_he_coordinates(generated, client):
+    sign_in(client, User.objects.get(email=TOM))
+    current = AnnualReview.objects.filter(holder__email=TOM).exclude(stage=AnnualReviewStage.DECIDED)
+    assert current.count() >= 3
+    for review in current:
+        response = client.get(f"/cases/{review.needs_assessment.assessment_id}/needs-assessment/annual-review/")
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert f"Review {review.number}" in page
+        assert review.get_stage_display().replace("'", "&#x27;") in page
+        action = (
+            "Record the review meeting" if review.stage == AnnualReviewStage.AWAITING_MEETING else "Record the council"
+        )
+        assert action in page

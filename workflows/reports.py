@@ -1053,17 +1053,14 @@ def workload(scope: ReportScope, filters: ReportFilters) -> Workload:
     return Workload(loads, named=bool(scope.named_team_ids))
 
 
-def _needs_assessment_load(scope: ReportScope, filters: ReportFilters) -> dict[tuple, list[int]]:
-    """Running needs assessments by coordinator (named as workload names officers), with those overdue or due soon."""
-    running = _running_needs_assessments(scope, filters)
-    if running is None:
-        return {}
-    named = Q(assessment__team_id__in=scope.named_team_ids) | Q(coordinator_id=scope.user_id)
-    rows = (
-        running.annotate(
-            officer=Case(When(named, then=F("coordinator_id")), default=Value(0), output_field=IntegerField()),
+def _load_by_person(rows: QuerySet, named: Q, person: str, filters: ReportFilters) -> dict[tuple, list[int]]:
+    """Rows with a `next_due`, counted by the person field `person` (named as workload names officers): open,
+    overdue and due soon."""
+    counted = (
+        rows.annotate(
+            officer=Case(When(named, then=F(f"{person}_id")), default=Value(0), output_field=IntegerField()),
             officer_name=Case(
-                When(named, then=F("coordinator__full_name")), default=Value(OTHER_OFFICERS), output_field=CharField()
+                When(named, then=F(f"{person}__full_name")), default=Value(OTHER_OFFICERS), output_field=CharField()
             ),
             place=Case(When(named, then=Value(0)), default=Value(1), output_field=IntegerField()),
         )
@@ -1078,7 +1075,16 @@ def _needs_assessment_load(scope: ReportScope, filters: ReportFilters) -> dict[t
         )
         .order_by()
     )
-    return {(place, officer, name): [open_count, late, soon] for officer, name, place, open_count, late, soon in rows}
+    return {(place, officer, name): [opened, late, soon] for officer, name, place, opened, late, soon in counted}
+
+
+def _needs_assessment_load(scope: ReportScope, filters: ReportFilters) -> dict[tuple, list[int]]:
+    """Running needs assessments by coordinator (named as workload names officers), with those overdue or due soon."""
+    running = _running_needs_assessments(scope, filters)
+    if running is None:
+        return {}
+    named = Q(assessment__team_id__in=scope.named_team_ids) | Q(coordinator_id=scope.user_id)
+    return _load_by_person(running, named, "coordinator", filters)
 
 
 def _annual_review_load(scope: ReportScope, filters: ReportFilters) -> dict[tuple, list[int]]:
@@ -1090,26 +1096,7 @@ def _annual_review_load(scope: ReportScope, filters: ReportFilters) -> dict[tupl
         return {}
     reviews = reviews.filter(next_due__lte=filters.today + dt.timedelta(days=DUE_SOON_DAYS))
     named = Q(needs_assessment__assessment__team_id__in=scope.named_team_ids) | Q(holder_id=scope.user_id)
-    rows = (
-        reviews.annotate(
-            officer=Case(When(named, then=F("holder_id")), default=Value(0), output_field=IntegerField()),
-            officer_name=Case(
-                When(named, then=F("holder__full_name")), default=Value(OTHER_OFFICERS), output_field=CharField()
-            ),
-            place=Case(When(named, then=Value(0)), default=Value(1), output_field=IntegerField()),
-        )
-        .values_list("officer", "officer_name", "place")
-        .annotate(
-            open=Count("pk"),
-            overdue=Count("pk", filter=Q(next_due__lt=filters.today)),
-            due_soon=Count(
-                "pk",
-                filter=Q(next_due__gte=filters.today, next_due__lte=filters.today + dt.timedelta(days=DUE_SOON_DAYS)),
-            ),
-        )
-        .order_by()
-    )
-    return {(place, officer, name): [open_count, late, soon] for officer, name, place, open_count, late, soon in rows}
+    return _load_by_person(reviews, named, "holder", filters)
 
 
 @dataclass(frozen=True)

@@ -804,14 +804,23 @@ def needs_assessment_for_council(user: User, pk: int) -> NeedsAssessment:
     return needs_assessment
 
 
+def may_comment_on_draft(user: User, needs_assessment: NeedsAssessment | None) -> bool:
+    """The professional who made the request reads the draft plan and comments on it while comments are open."""
+    return (
+        needs_assessment is not None
+        and needs_assessment.stage == NeedsAssessmentStage.COMMENTS
+        and needs_assessment.assessment.author_id == user.pk
+    )
+
+
 def draft_plan_for_setting(user: User, pk: int) -> NeedsAssessment:
     """The draft plan, for the professional who made the request, while it is out for comments; else 404."""
     needs_assessment = (
         NeedsAssessment.objects.select_related("assessment__organisation", "coordinator")
-        .filter(assessment_id=pk, assessment__author=user, stage=NeedsAssessmentStage.COMMENTS)
+        .filter(assessment_id=pk)
         .first()
     )
-    if needs_assessment is None:
+    if not may_comment_on_draft(user, needs_assessment):
         access_denied_record(user=user, resource=f"draft plan {pk}")
         raise Http404("No draft plan to comment on")
     return needs_assessment

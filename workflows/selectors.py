@@ -523,4 +523,7 @@ def needs_assessment_of(assessment: Assessment) -> NeedsAssessment | None:
     A request reopened after its needs assessment ended keeps it, so the status is not what decides."""
     if assessment.kind != AssessmentKind.EHCP:
         return None
-    return NeedsAssessment.objects.select_related("coordinator").filter(assessment=assessment).first()
+    found = NeedsAssessment.objects.select_related("coordinator").filter(assessment=assessment).first()
+    if found is not None:
+        found.assessment = assessment
+    return found

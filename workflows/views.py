@@ -20,7 +20,6 @@ from identity.permissions import require
 from portal.forms import posted
 
 from . import ehc, services
-from .ehc_models import NeedsAssessmentStage
 from .forms import (
     AssignForm,
     CloseForm,
@@ -142,10 +141,7 @@ def progress(request, pk: int):
             "consent_withdrawal": consent_withdrawal_of(assessment),
             "pause": open_pause(assessment),
             "today": timezone.localdate(),
-            # The author (the setting) reads the draft plan and comments on it while comments are open.
-            "may_comment_on_draft": needs_assessment is not None
-            and needs_assessment.stage == NeedsAssessmentStage.COMMENTS
-            and request.user.pk == assessment.author_id,
+            "may_comment_on_draft": ehc.may_comment_on_draft(request.user, needs_assessment),
         },
     )
 

@@ -47,15 +47,15 @@ def advice_awaited(advice: AdviceRequest) -> bool:
     return advice.answered_on is None and advice.closed_unanswered_on is None
 
 
-def advice_status(advice: AdviceRequest, today: datetime.date) -> tuple[str, str]:
-    """Where the advice is, as a tag's text and colour."""
+def advice_status(advice: AdviceRequest, today: datetime.date, *, waiting: str = "To do") -> tuple[str, str]:
+    """Where the advice is, as a tag's text and colour; `waiting` names advice not yet due, as its reader sees it."""
     if advice.answered_on:
         return f"Given {advice.answered_on:%-d %B %Y}", "green"
     if advice.closed_unanswered_on:
         return "Gone on without it", "grey"
     if advice.due_on < today:
         return "Overdue", "red"
-    return "To do", "blue"
+    return waiting, "blue"
 
 
 # ---------------------------------------------------------------- the advice's documents

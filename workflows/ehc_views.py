@@ -44,14 +44,7 @@ def _advice_rows(needs_assessment, today, *, is_coordinator=False):
             reason = needs_assessment.advice_not_sought.get(kind.value, "")
             rows.append({"kind": kind.label, "advice": None, "not_sought": reason})
             continue
-        if advice.answered_on:
-            tag, colour = f"Given {advice.answered_on:%-d %B %Y}", "green"
-        elif advice.closed_unanswered_on:
-            tag, colour = "Gone on without it", "grey"
-        elif advice.due_on < today:
-            tag, colour = "Overdue", "red"
-        else:
-            tag, colour = "Waiting", "blue"
+        tag, colour = ehc_adviser.advice_status(advice, today, waiting="Waiting")
         may_go_on_without = (
             is_coordinator and tag == "Overdue" and needs_assessment.stage == NeedsAssessmentStage.GATHERING_ADVICE
         )

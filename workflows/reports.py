@@ -1698,8 +1698,12 @@ class Dashboard:
 
 
 def dashboard_cache_key(scope: ReportScope, filters: ReportFilters) -> str:
+    """What the figures are kept under: the whole scope, since the workload names officers by who is looking (a
+    manager's named teams, an officer only themself), and the filters."""
     chosen = (
+        scope.user_id,
         sorted(scope.team_ids),
+        sorted(scope.named_team_ids),
         filters.date_from.isoformat(),
         filters.date_to.isoformat(),
         filters.kind,

@@ -4,10 +4,14 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.test import RequestFactory
 
 from casework.models import Outcome
+from identity.models import Team
+from identity.services import team_membership_add
+from tests.factories import AdministratorFactory, OfficerFactory
 from tests.helpers import UNREACHABLE_CACHE
-from tests.reports.conftest import NOW, day, decided, page_tables
+from tests.reports.conftest import NOW, day, decided, page_tables, picked_up
 from tests.reports.test_pages import PERIOD_QUERY, REPORTS_URL, client_as, csv_rows
 
 pytestmark = pytest.mark.django_db
@@ -62,3 +66,28 @@ def test_the_dashboard_is_worked_out_when_the_shared_cache_is_down(casebook, cac
         settings.CACHES = UNREACHABLE_CACHE
         assert status_table(client) == expected
         assert csv_rows(client.get(f"/reports/status.csv?{PERIOD_QUERY}")) == expected
+
+
+def test_an_officer_never_sees_the_workload_by_name_kept_for_their_manager(casebook, cached_reports):
+    """The workload names every officer to a manager and only themself to an officer: who is looking is part of
+    what the figures are kept under, even when the teams are the same."""
+    colleague = OfficerFactory(full_name="Ola Other", email_verified_at=NOW)
+    early_help = Team.objects.get(slug="early-help-hub")
+    team_membership_add(
+        request=RequestFactory().get("/"),
+        actor=AdministratorFactory(is_superuser=True),
+        team=early_help,
+        user=colleague,
+    )
+    picked_up(casebook.c, colleague, day(6, 11))
+    with time_machine.travel(NOW, tick=False):
+        manager_sees = workload_table(client_as(casebook.jo))
+        officer_sees = workload_table(client_as(casebook.priya))
+    assert ["Ola Other", "1", "0", "1"] in manager_sees
+    assert ["Other officers", "1", "0", "1"] in officer_sees
+    assert "Ola Other" not in str(officer_sees)
+
+
+def workload_table(client) -> list[list[str]]:
+    tables = page_tables(client.get(f"{REPORTS_URL}?{PERIOD_QUERY}").content.decode())
+    return next(rows for caption, rows in tables.items() if caption.endswith("by officer"))

@@ -305,6 +305,33 @@ class DailyTeamDuration(models.Model):
         return f"{self.team_id} {self.day} {self.kind} {self.measure} {self.tenths / 10:.1f} days={self.cases}"
 
 
+class KeptDashboard(models.Model):
+    """A person's dashboard as first opened (the default period, no filters), worked out ahead.
+
+    Kept by workflows.kept_dashboards: the worker works it out again every few minutes while the person keeps
+    opening it, so the page shows it at once instead of working out a county's figures; the page, its CSV
+    files and its spreadsheet all read it, so they agree. Never older than PORTAL_REPORTS_CACHE_SECONDS when
+    shown: older, it is worked out afresh.
+    """
+
+    viewer = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # What the figures were worked out for (workflows.reports.dashboard_cache_key of the scope and filters):
+    # a person whose teams have changed since gets them worked out afresh.
+    key = models.CharField(max_length=100)
+    worked_out_at = models.DateTimeField()
+    # The figures (a pickled workflows.reports.Dashboard) and their drawing as the page shows them
+    # (workflows.report_figures), used only if `signature` (an HMAC of both with the SECRET_KEY) matches: a
+    # row altered in the database is worked out afresh, never unpickled or shown.
+    board = models.BinaryField()
+    figures_html = models.TextField()
+    signature = models.CharField(max_length=64)
+    # The worker stops keeping a dashboard nobody has opened for a while (kept_dashboards.KEEP_AFTER_VIEW_DAYS).
+    last_viewed_on = models.DateField()
+
+    def __str__(self) -> str:
+        return f"Dashboard of {self.viewer_id} worked out at {self.worked_out_at:%Y-%m-%d %H:%M}"
+
+
 # The EHC needs assessment's models, and the annual review's of its plan, live in modules of their own;
 # imported here so Django finds them.
 from .annual_review_models import (  # noqa: E402, F401

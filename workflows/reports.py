@@ -64,7 +64,6 @@ from django.utils import timezone
 from casework.models import Assessment, AssessmentKind, Outcome, Status
 from casework.sections import spec_for
 from identity.models import OrganisationKind, Team, User
-from portal.remembered import remembered
 
 from . import summaries
 from .models import (
@@ -1712,18 +1711,6 @@ def dashboard_cache_key(scope: ReportScope, filters: ReportFilters) -> str:
         filters.today.isoformat(),
     )
     return "reports:dashboard:" + hashlib.sha256(json.dumps(chosen).encode()).hexdigest()
-
-
-def dashboard_as_at(scope: ReportScope, filters: ReportFilters) -> Dashboard:
-    """The dashboard as worked out at most PORTAL_REPORTS_CACHE_SECONDS ago for the same teams and filters.
-
-    The page, its CSV files and the spreadsheet all read this, so they agree; `filters.now` of the result
-    is when its figures were worked out, and the page says so.
-    """
-    seconds = settings.PORTAL_REPORTS_CACHE_SECONDS
-    if seconds <= 0:
-        return dashboard(scope, filters)
-    return remembered(dashboard_cache_key(scope, filters), lambda: dashboard(scope, filters), seconds)
 
 
 def dashboard(scope: ReportScope, filters: ReportFilters) -> Dashboard:

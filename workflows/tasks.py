@@ -4,11 +4,18 @@ import logging
 
 from celery import shared_task
 
+from .kept_dashboards import kept_dashboards_refresh
 from .notifications import deliver_notification, notifications_sweep
 from .reminders import advice_reminders_send, annual_review_reminders_send, deadline_reminders_send
 from .retention import retention_apply
 
-__all__ = ["apply_retention_schedule", "deliver_notification", "send_deadline_reminders", "sweep_notifications"]
+__all__ = [
+    "apply_retention_schedule",
+    "deliver_notification",
+    "keep_dashboards",
+    "send_deadline_reminders",
+    "sweep_notifications",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -34,3 +41,11 @@ def apply_retention_schedule() -> int:
     run = retention_apply()
     logger.info("Retention run %s: %s", run.pk, run.counts)
     return run.pk
+
+
+@shared_task
+def keep_dashboards() -> int:
+    """Every few minutes: work out again the dashboards people have been opening, so theirs opens at once."""
+    refreshed = kept_dashboards_refresh()
+    logger.info("Kept dashboards: %d worked out again", refreshed)
+    return refreshed

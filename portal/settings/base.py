@@ -269,6 +269,13 @@ PORTAL_REOPEN_WINDOW_DAYS = env.int("PORTAL_REOPEN_WINDOW_DAYS", default=30)
 # A manager's dashboard over a county's history costs a second or more of database time (bench/README.md):
 # its figures are worked out at most this often for the same teams and filters, and the page says when.
 PORTAL_REPORTS_CACHE_SECONDS = env.int("PORTAL_REPORTS_CACHE_SECONDS", default=5 * 60)
+if PORTAL_REPORTS_CACHE_SECONDS > 0:
+    # Each person's dashboard as first opened is worked out again a minute inside that time, so it is always
+    # fresh enough to show at once while the worker runs (workflows.kept_dashboards).
+    CELERY_BEAT_SCHEDULE["keep-dashboards"] = {
+        "task": "workflows.tasks.keep_dashboards",
+        "schedule": float(max(60, PORTAL_REPORTS_CACHE_SECONDS - 60)),
+    }
 
 # Retention schedule (docs/security.md, "Data protection"): when a closed case's personal data goes. Each kind
 # counts a number of years from an anchor: the child's date of birth, or the day the case closed (which a

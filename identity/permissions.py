@@ -245,6 +245,17 @@ def _permission_ids(codenames, obj) -> list[int]:
     return [pk for pk, codename in _codenames_by_id(obj).items() if codename in names]
 
 
+def permission_id(codename: str, model) -> int:
+    """The id of one "app.codename" right of a model (remembered per process, as above)."""
+    (found,) = _permission_ids([codename], model)
+    return found
+
+
+def object_rights_tables(model) -> tuple[type, type]:
+    """guardian's user and group object permission models of a model, for SQL written from their names."""
+    return _rights_tables(model)
+
+
 def grant(holder, codenames, obj) -> None:
     """Give a user or group these rights on one object.
 

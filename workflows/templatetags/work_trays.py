@@ -8,7 +8,6 @@ by format_html.
 from datetime import date, datetime
 
 from django import template
-from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -18,19 +17,25 @@ from casework.templatetags.casework import status_tag
 
 register = template.Library()
 
+MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 OVERDUE_TAG = format_html('<strong class="govuk-tag govuk-tag--red">{}</strong>', "Overdue")
+
+
+def _short_date(day: date) -> str:
+    """As the date filter's "j M Y" writes it (1 Jul 2026), without its per-call format parsing: 50 a page."""
+    return f"{day.day} {MONTH_ABBREVIATIONS[day.month - 1]} {day.year}"
 
 
 def _day(moment: datetime | None) -> str:
     # A template shows an aware datetime in the council's time zone; called directly, the filter would not.
-    return date_filter(timezone.localtime(moment), "j M Y") if moment else ""
+    return _short_date(timezone.localtime(moment)) if moment else ""
 
 
 def _due(case, today: date) -> SafeString | str:
     if not case.decision_due:
         return "–"
     overdue = format_html(" {}", OVERDUE_TAG) if case.decision_due < today else ""
-    return format_html("{}{}", date_filter(case.decision_due, "j M Y"), overdue)
+    return format_html("{}{}", _short_date(case.decision_due), overdue)
 
 
 def _with(case, tray: str) -> SafeString | str:

@@ -17,7 +17,7 @@ import pickle
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
@@ -79,21 +79,28 @@ def _kept_figures(scope: ReportScope, key: str, now: dt.datetime) -> Figures | N
 
 
 def dashboard_keep(*, scope: ReportScope, figures: Figures, viewed: bool) -> None:
-    """Keep the person's dashboard as first opened (replacing any kept before); `viewed` when they opened it."""
+    """Keep the person's dashboard as first opened, unless one worked out later is kept already (the worker's
+    run and the person's own view can overlap); `viewed` when they opened it."""
     board = pickle.dumps(figures.board, protocol=pickle.HIGHEST_PROTOCOL)
+    worked_out_at = figures.board.filters.now
     worked_out = {
         "key": reports.dashboard_cache_key(scope, figures.board.filters),
-        "worked_out_at": figures.board.filters.now,
+        "worked_out_at": worked_out_at,
         "board": board,
         "signature": _signature(board, figures.html),
         "figures_html": figures.html,
     }
-    today = {"last_viewed_on": timezone.localdate(figures.board.filters.now)}
-    KeptDashboard.objects.update_or_create(
-        viewer_id=scope.user_id,
-        defaults=worked_out | (today if viewed else {}),
-        create_defaults=worked_out | today,
-    )
+    today = {"last_viewed_on": timezone.localdate(worked_out_at)}
+    kept = KeptDashboard.objects.filter(viewer_id=scope.user_id)
+    if kept.filter(worked_out_at__lte=worked_out_at).update(**worked_out, **(today if viewed else {})):
+        return
+    if kept.exists():
+        return
+    try:
+        with transaction.atomic():
+            KeptDashboard.objects.create(viewer_id=scope.user_id, **worked_out, **today)
+    except IntegrityError:
+        logger.info("Dashboard of %s kept by another process at the same moment", scope.user_id)
 
 
 def _worked_out(scope: ReportScope, filters: ReportFilters) -> Figures:
@@ -126,9 +133,7 @@ def _refresh_one(kept: KeptDashboard, now: dt.datetime) -> bool:
     if scope is None:
         kept.delete()
         return False
-    figures = _worked_out(scope, default_filters(now))
-    with transaction.atomic():
-        dashboard_keep(scope=scope, figures=figures, viewed=False)
+    dashboard_keep(scope=scope, figures=_worked_out(scope, default_filters(now)), viewed=False)
     return True
 
 

@@ -76,6 +76,15 @@ def test_the_worker_works_the_kept_dashboards_out_again(casebook, kept_five_minu
         assert csv_rows(client.get("/reports/status.csv")) == status_of(page)
 
 
+def test_a_slow_run_of_the_worker_never_replaces_figures_worked_out_after_it_began(casebook, kept_five_minutes):
+    with time_machine.travel(NOW, tick=False):
+        client = client_as(casebook.lee)
+        first_view(client)
+        kept_dashboards_refresh(now=NOW - dt.timedelta(seconds=30))
+        assert KeptDashboard.objects.get().worked_out_at == NOW
+        assert "Worked out at 13:00 on 1 July 2026" in first_view(client)
+
+
 def test_a_kept_dashboard_past_its_five_minutes_is_worked_out_afresh(casebook, kept_five_minutes):
     """Without the worker (stopped, or slow), the page never shows figures older than it says."""
     with time_machine.travel(NOW, tick=False) as traveller:

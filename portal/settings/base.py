@@ -100,8 +100,22 @@ SQLITE_OPTIONS = {
     "timeout": 20,
     "init_command": "PRAGMA journal_mode=WAL",
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
+# PostgreSQL compiles to machine code (JIT) any query its planner costs highly, as the dashboard's figures over
+# a county's history are: compiling took 129 of one query's 163 ms at 100,000 cases (bench/README.md), and the
+# portal's queries are all short. Off for its connections.
+POSTGRESQL_OPTIONS = {"options": "-c jit=off"}
+
+
+def with_engine_options(database: dict) -> dict:
+    """The database settings with the options of its engine above (any given in DATABASE_URL win)."""
+    engine = database["ENGINE"]
+    chosen = SQLITE_OPTIONS if engine == "django.db.backends.sqlite3" else {}
+    if engine == "django.db.backends.postgresql":
+        chosen = POSTGRESQL_OPTIONS
+    return {**database, "OPTIONS": {**chosen, **database.get("OPTIONS", {})}}
+
+
+DATABASES["default"] = with_engine_options(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Shared by every web process in production (PORTAL_CACHE_URL=redis://…), so the page and its downloads
 # show the same figures whichever process serves them; the demo and tests keep it in memory.

@@ -1,11 +1,9 @@
 """The benchmark: the real stack on the database named by DATABASE_URL, with nothing sent anywhere."""
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, PASSWORD_HASHERS, SQLITE_OPTIONS, env
+from .base import BASE_DIR, PASSWORD_HASHERS, env, with_engine_options
 
-DATABASES = {"default": env.db("DATABASE_URL")}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
+DATABASES = {"default": with_engine_options(env.db("DATABASE_URL"))}
 # Generated people never sign in with a password; hashing them quickly keeps generation fast.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -13,3 +13,6 @@ def test_server_pass_runs_on_postgresql_and_redis(db):
     assert connection.vendor == "postgresql"
     assert settings.CELERY_BROKER_URL.startswith("redis://")
     assert redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=2).ping()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",), "the portal's connections run without PostgreSQL's JIT compiler"

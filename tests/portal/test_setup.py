@@ -126,3 +126,16 @@ def test_production_settings_refuse_to_start_without_a_shared_cache(tmp_path):
 @pytest.mark.parametrize("module", ["portal.settings.dev", "portal.settings.test"])
 def test_every_settings_module_imports(module):
     __import__(module)
+
+
+def test_production_connections_to_postgresql_turn_its_jit_compiler_off(tmp_path):
+    """PostgreSQL's JIT spent most of a dashboard query compiling it (bench/README.md): off for the portal."""
+    result = _run_with_production_settings(
+        tmp_path,
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])",
+        DATABASE_URL="postgres://portal:secret@127.0.0.1:5432/portal",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "'options': '-c jit=off'" in result.stdout

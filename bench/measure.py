@@ -234,7 +234,7 @@ def writes(repeat: int) -> dict:
     """Each write through its service, against a plain save of the same row, each committed on its own.
 
     Nothing wraps them, so each timing holds the write's COMMIT and the work it leaves for after the commit
-    (publishing its notifications: Celery runs eagerly here and sends them to the in-memory mailbox), as a
+    (publishing its notifications to the broker: kombu's in-memory transport here, as Redis in production), as a
     request's would. The plain saves commit too. The cases made are removed afterwards, and the day's
     summaries put back as they were, so the data set stays the same from one run to the next.
     """

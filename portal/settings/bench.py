@@ -7,7 +7,9 @@ DATABASES = {"default": with_engine_options(env.db("DATABASE_URL"))}
 # Generated people never sign in with a password; hashing them quickly keeps generation fast.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CELERY_TASK_ALWAYS_EAGER = True
+# A write's on-commit work is what a request does in production: publishing its notifications to the broker
+# (kombu's in-memory transport here, with no worker), not delivering them, which the worker does.
+CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_URL = "memory://"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1255,45 +1255,61 @@ def _running_needs_assessments(scope: ReportScope, filters: ReportFilters) -> Qu
     return running_needs_assessments(filters.today).filter(_of_requests_in_scope(scope, filters))
 
 
-def _needs_assessments_due(scope, filters, *, condition: Q, overdue: bool) -> tuple[list[DueCase], int]:
-    """Running needs assessments whose next statutory date meets the condition, the most urgent first, in one query."""
-    running = _running_needs_assessments(scope, filters)
-    if running is None:
-        return [], 0
-    named = Q(assessment__team_id__in=scope.named_team_ids) | Q(coordinator_id=scope.user_id)
-    rows = (
-        running.filter(condition)
-        .annotate(
-            holder=Case(
-                When(named, then=F("coordinator__full_name")),
+def _due_rows(rows: QuerySet, *, request: str, person: str, extra: str, scope, filters, overdue: bool):
+    """Rows with a `next_due` and `next_what` (needs assessments or annual reviews), the most urgent first, in one
+    query: each as (case id, reference, team, stage, date, days, what, holder, `extra`), and how many there are.
+
+    `request` leads from a row to its request, `person` to whoever holds it (named as workload names officers).
+    """
+    named = Q(**{f"{request}__team_id__in": scope.named_team_ids}) | Q(**{f"{person}_id": scope.user_id})
+    listed = (
+        rows.annotate(
+            holder_name=Case(
+                When(named, then=F(f"{person}__full_name")),
                 default=Value("Another officer"),
                 output_field=CharField(),
             ),
             how_many=Window(Count("pk")),
         )
         .values_list(
-            "assessment_id",
-            "assessment__reference",
-            "assessment__team__name",
+            f"{request}_id",
+            f"{request}__reference",
+            f"{request}__team__name",
             "stage",
             "next_due",
             "next_what",
-            "holder",
-            "paused_since",
+            "holder_name",
+            extra,
             "how_many",
         )
         .order_by("next_due", "pk")[:LIST_LIMIT]
     )
     found, count = [], 0
-    for pk, reference, team, stage, due, what, holder, paused_since, how_many in rows:
+    for pk, reference, team, stage, due, what, holder, more, how_many in listed:
         days = (filters.today - due).days if overdue else (due - filters.today).days
-        found.append(
-            DueCase(
-                pk, reference, AssessmentKind.EHCP, team, stage, due, days, holder, paused_since, NEXT_DUE_WORDS[what]
-            )
-        )
+        found.append((pk, reference, team, stage, due, days, what, holder, more))
         count = how_many
     return found, count
+
+
+def _needs_assessments_due(scope, filters, *, condition: Q, overdue: bool) -> tuple[list[DueCase], int]:
+    """Running needs assessments whose next statutory date meets the condition, the most urgent first, in one query."""
+    running = _running_needs_assessments(scope, filters)
+    if running is None:
+        return [], 0
+    rows, count = _due_rows(
+        running.filter(condition),
+        request="assessment",
+        person="coordinator",
+        extra="paused_since",
+        scope=scope,
+        filters=filters,
+        overdue=overdue,
+    )
+    return [
+        DueCase(pk, reference, AssessmentKind.EHCP, team, stage, due, days, holder, paused, NEXT_DUE_WORDS[what])
+        for pk, reference, team, stage, due, days, what, holder, paused in rows
+    ], count
 
 
 ANNUAL_REVIEW_TYPE = "Annual review"
@@ -1316,50 +1332,31 @@ def _annual_reviews_due(scope, filters, *, condition: Q, overdue: bool) -> tuple
     reviews = _open_annual_reviews(scope, filters)
     if reviews is None:
         return [], 0
-    named = Q(needs_assessment__assessment__team_id__in=scope.named_team_ids) | Q(holder_id=scope.user_id)
-    rows = (
-        reviews.filter(condition)
-        .annotate(
-            holder_name=Case(
-                When(named, then=F("holder__full_name")),
-                default=Value("Another officer"),
-                output_field=CharField(),
-            ),
-            how_many=Window(Count("pk")),
-        )
-        .values_list(
-            "needs_assessment__assessment_id",
-            "needs_assessment__assessment__reference",
-            "needs_assessment__assessment__team__name",
-            "stage",
-            "next_due",
-            "next_what",
-            "holder_name",
-            "number",
-            "how_many",
-        )
-        .order_by("next_due", "pk")[:LIST_LIMIT]
+    rows, count = _due_rows(
+        reviews.filter(condition),
+        request="needs_assessment__assessment",
+        person="holder",
+        extra="number",
+        scope=scope,
+        filters=filters,
+        overdue=overdue,
     )
-    found, count = [], 0
-    for pk, reference, team, stage, due, what, holder, number, how_many in rows:
-        days = (filters.today - due).days if overdue else (due - filters.today).days
-        found.append(
-            DueCase(
-                pk,
-                reference,
-                AssessmentKind.EHCP,
-                team,
-                stage,
-                due,
-                days,
-                holder,
-                None,
-                NEXT_REVIEW_WORDS[what],
-                review_number=number,
-            )
+    return [
+        DueCase(
+            pk,
+            reference,
+            AssessmentKind.EHCP,
+            team,
+            stage,
+            due,
+            days,
+            holder,
+            None,
+            NEXT_REVIEW_WORDS[what],
+            review_number=number,
         )
-        count = how_many
-    return found, count
+        for pk, reference, team, stage, due, days, what, holder, number in rows
+    ], count
 
 
 OVERDUE_TITLE = (

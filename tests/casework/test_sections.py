@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.utils.html import escape
 
 from casework.models import AssessmentSection, CaseEvent, CaseEventKind, SectionDraft
 from casework.services import SectionConflict, section_save
@@ -118,7 +119,7 @@ def test_co_authors_saving_the_same_section_get_a_conflict(author, colleague, eh
         version=opened_at,
     )
     assert response.status_code == 409
-    assert author.full_name in response.content.decode()
+    assert escape(author.full_name) in response.content.decode()
     assert section_of(ehat, "reason").data["reason"] == "Author's words"
 
 

@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
 from casework.models import Assessment
 from tests.casework.conftest import KINDS, client_for, share, start
@@ -42,7 +43,7 @@ def test_returned_first_then_drafts_then_submitted_then_closed(author, officer):
     ]
     html = response.content.decode()
     assert "Make the changes the council asked for, then resubmit" in html
-    assert f"Being reviewed by {officer.full_name}" in html
+    assert f"Being reviewed by {escape(officer.full_name)}" in html
 
 
 def test_shared_assessments_are_listed_for_the_colleague(author, colleague):

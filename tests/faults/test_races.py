@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 from viewflow.workflow.models import Task
 
 from casework.models import AssessmentSection, CaseEvent, CaseEventKind, SectionDraft, Status
@@ -89,7 +90,7 @@ def test_two_co_authors_saving_one_section_at_once_one_wins_the_other_keeps_a_dr
     page = sign_in(Client(), loser).get(f"/assessments/{assessment.pk}/sections/{key}/")
     html = page.content.decode()
     assert page.status_code == 200
-    assert f"Typed by {loser.full_name.split()[0]}" in html
+    assert f"Typed by {escape(loser.full_name.split()[0])}" in html
     assert "Someone has saved this section since you typed this" in html
 
 

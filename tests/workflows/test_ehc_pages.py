@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from casework.models import CaseEventKind
 from identity.models import TeamRole
@@ -481,7 +482,7 @@ def test_a_send_manager_hands_the_needs_assessment_to_another_officer_of_the_tea
     response = client.post(url("ehc-coordinator", needs_assessment), {"coordinator": people.priya.pk})
     assert 'href="#id_coordinator"' in response.content.decode()
     response = client.post(url("ehc-coordinator", needs_assessment), {"coordinator": newcomer.pk}, follow=True)
-    assert f"{newcomer.full_name} now coordinates this needs assessment" in overview_after(response)
+    assert f"{escape(newcomer.full_name)} now coordinates this needs assessment" in overview_after(response)
     assert refreshed(needs_assessment).coordinator == newcomer
 
 

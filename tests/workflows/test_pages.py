@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.utils import timezone
+from django.utils.html import escape
 
 from casework.models import CaseEventKind, Outcome, Status
 from tests.helpers import last_email_to
@@ -227,7 +228,7 @@ def test_manager_assigns_from_the_case_page(cast):
     assessment = submitted("ehat")
     client = client_of(cast.jo)
     response = client.post(f"/cases/{assessment.pk}/assign/", {"officer": cast.second.pk}, follow=True)
-    assert f"Assigned to {cast.second.full_name}, who has been e-mailed" in response.content.decode()
+    assert f"Assigned to {escape(cast.second.full_name)}, who has been e-mailed" in response.content.decode()
     assert fresh(assessment).assigned_to == cast.second
     outside = client.post(f"/cases/{assessment.pk}/assign/", {"officer": cast.tom.pk}, follow=True)
     assert "Select an officer of this team" in outside.content.decode()

@@ -13,7 +13,7 @@ from portal.forms import posted
 from . import annual_review
 from .annual_review_forms import ReviewDecisionForm, ReviewHandOverForm, ReviewMeetingForm
 from .annual_review_models import AnnualReviewStage
-from .errors import TransitionRefused, refusals_shown_on
+from .errors import TransitionRefused, refusals_shown_on, typed_text_kept
 from .selectors import team_members
 
 refusals_shown = refusals_shown_on("workflows:ehc-annual-review")
@@ -63,6 +63,7 @@ def review(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 @refusals_shown
+@typed_text_kept(ReviewMeetingForm, "workflows:ehc-annual-review")
 def meeting(request, pk: int):
     """The holder records the review meeting."""
     needs_assessment, current = _held_review(request, pk, AnnualReviewStage.AWAITING_MEETING)

@@ -4,6 +4,7 @@ draft plan as the setting that made the request reads and comments on it."""
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -27,7 +28,7 @@ from .ehc_forms import (
     SettingCommentForm,
 )
 from .ehc_models import AdviceKind, IssueDecision, NeedsAssessmentStage
-from .errors import TransitionRefused, refusals_shown_on
+from .errors import TransitionRefused, not_saved_page, refusals_shown_on, typed_text, typed_text_kept
 from .selectors import open_pause, team_members
 
 refusals_shown = refusals_shown_on("workflows:ehc")
@@ -129,6 +130,7 @@ def _step_page(request, template: str, found, form, **extra):
 
 @require_http_methods(["GET", "POST"])
 @refusals_shown
+@typed_text_kept(IssueDecisionForm, "workflows:ehc")
 def issue_decide(request, pk: int):
     """The coordinator decides whether to issue an EHC plan (by week 16)."""
     found = _coordinator_at(
@@ -173,6 +175,7 @@ def _draft_page(request, found, form, *, conflict=False):
 
 @require_http_methods(["GET", "POST"])
 @refusals_shown
+@typed_text_kept(DraftPlanForm, "workflows:ehc")
 def draft_plan(request, pk: int):
     """The coordinator writes the draft plan, section by section, saving as they go.
 
@@ -225,6 +228,7 @@ def draft_plan_send(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 @refusals_shown
+@typed_text_kept(DraftCommentForm, "workflows:ehc")
 def draft_comments(request, pk: int):
     """The coordinator records comments on the draft plan that came from the family (or another way)."""
     found = _coordinator_at(request, pk, NeedsAssessmentStage.COMMENTS, "The comment period has ended")
@@ -266,6 +270,7 @@ def _preferences(found) -> str:
 
 @require_http_methods(["GET", "POST"])
 @refusals_shown
+@typed_text_kept(FinalPlanForm, "workflows:ehc")
 def final_plan(request, pk: int):
     """The coordinator issues the final plan, naming the school in section I (by week 20)."""
     found = _coordinator_at(request, pk, NeedsAssessmentStage.FINALISING, "The plan cannot be issued at this stage")
@@ -314,6 +319,7 @@ def clock_resume(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 @refusals_shown
+@typed_text_kept(GoOnWithoutForm, "workflows:ehc")
 def advice_go_on_without(request, pk: int, advice_kind: str):
     """The coordinator goes on without one request's advice, once it is overdue, saying why."""
     found = _coordinator_at(
@@ -380,11 +386,31 @@ def ehc_due_text(needs_assessment) -> str:
     return f"{due:%-d %B %Y}" if due else ""
 
 
+def _no_longer_awaited(advice) -> str:
+    if advice.answered_on:
+        return f"This advice was given on {advice.answered_on:%-d %B %Y}"
+    coordinator = advice.needs_assessment.coordinator.full_name
+    return (
+        f"The assessment went on without this advice on {advice.closed_unanswered_on:%-d %B %Y}."
+        f" If you still have advice to give, send it to {coordinator}, the assessment coordinator"
+    )
+
+
+def _advice_not_saved(request, advice, reason: str):
+    """Advice sent once it is no longer awaited: the reason, with the answers typed, to copy and send another way."""
+    back = reverse(
+        "workflows:ehc-advice", kwargs={"pk": advice.needs_assessment.assessment_id, "advice_kind": advice.kind}
+    )
+    return not_saved_page(request, typed_text(AdviceForm, request.POST), reason, back, status=409)
+
+
 @require_http_methods(["GET", "POST"])
 def advice_give(request, pk: int, advice_kind: str):
     """The professional's advice for a needs assessment, answered as three questions, with any reports attached."""
     advice = ehc.advice_for_adviser(request.user, pk, advice_kind)
     awaited = advice.answered_on is None and advice.closed_unanswered_on is None
+    if request.method == "POST" and not awaited:
+        return _advice_not_saved(request, advice, _no_longer_awaited(advice))
     posted = request.method == "POST" and awaited
     form = AdviceForm(request.POST if posted else None, request.FILES if posted else None)
     if posted and form.is_valid():
@@ -393,8 +419,7 @@ def advice_give(request, pk: int, advice_kind: str):
                 actor=request.user, advice=advice, answer=form.answer(), documents=form.documents()
             )
         except TransitionRefused as refusal:
-            messages.error(request, str(refusal))
-            return redirect("workflows:ehc-advice", pk=pk, advice_kind=advice_kind)
+            return _advice_not_saved(request, advice, str(refusal))
         except EvidenceRejected as rejection:
             # The documents could not be stored: the answers are shown again as typed.
             form.add_error("documents", str(rejection))

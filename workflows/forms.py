@@ -122,6 +122,15 @@ class ReturnForm(forms.Form):
             )
         self.order_fields([name for name in self.fields if name != "message"] + ["message"])
 
+    @classmethod
+    def as_posted(cls, data) -> "ReturnForm":
+        """The form as drawn for the page that sent `data`: for the kind of assessment whose sections it holds."""
+        posted = {name.removeprefix("section_") for name in data if name.startswith("section_")}
+        for kind in AssessmentKind.values:
+            if posted == {section.key for section in spec_for(kind).sections}:
+                return cls(data, assessment=Assessment(kind=kind))
+        return cls(data, assessment=Assessment(kind=AssessmentKind.EHAT))
+
     def clean(self):
         cleaned = super().clean()
         if not any((value or "").strip() for name, value in cleaned.items() if name.startswith("section_")):

@@ -20,6 +20,7 @@ from identity.permissions import require
 from portal.forms import posted
 
 from . import ehc, services
+from .errors import typed_text_kept
 from .forms import (
     AssignForm,
     CloseForm,
@@ -109,6 +110,7 @@ def submitted(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 @refusals_shown
+@typed_text_kept(MessageForm, "workflows:progress")
 def progress(request, pk: int):
     """Where the professional's assessment is: the steps, who has it, the next step, dates and messages."""
     assessment = assessment_for_user(request.user, pk)
@@ -148,6 +150,7 @@ def progress(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 @refusals_shown
+@typed_text_kept(ReasonForm, "workflows:progress")
 def withdraw(request, pk: int):
     assessment = assessment_for_user(request.user, pk)
     require(request.user.pk == assessment.author_id, "Only the author can withdraw this assessment")
@@ -326,6 +329,7 @@ def assign(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 @refusals_shown
+@typed_text_kept(ReturnForm, "workflows:case")
 def return_to_author(request, pk: int):
     assessment = case_for_council(request.user, pk)
     services.ensure_may_return(request.user, assessment)
@@ -345,6 +349,7 @@ def return_to_author(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 @refusals_shown
+@typed_text_kept(CloseForm, "workflows:case")
 def close(request, pk: int):
     assessment = case_for_council(request.user, pk)
     services.ensure_may_decide(request.user, assessment)
@@ -387,6 +392,7 @@ def resume(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 @refusals_shown
+@typed_text_kept(ReasonForm, "workflows:case")
 def reopen(request, pk: int):
     assessment = case_for_council(request.user, pk)
     services.ensure_may_reopen(request.user, assessment)
@@ -413,6 +419,7 @@ def plan_issued(request, pk: int):
 
 @require_POST
 @refusals_shown
+@typed_text_kept(MessageForm, "workflows:case")
 def message(request, pk: int):
     assessment = case_for_council(request.user, pk)
     require(services.can_message(request.user, assessment), "You cannot send messages about this assessment")

@@ -289,20 +289,30 @@ def test_refused_button_action_shows_the_reason_on_the_case_page(people, action,
 def test_refusal_never_redirects_off_the_portal(people):
     """A 'back' address posted with a refused action must not send the officer to another site."""
     assessment = returned("ehat")
-    response = client_of(people.priya).post(
-        f"/cases/{assessment.pk}/decide/",
-        {"outcome": "signposted", "note": "Late", "back": "https://evil.example.org/phish"},
+    client = client_of(people.priya)
+    response = client.post(
+        f"/cases/{assessment.pk}/decide/", {"outcome": "signposted", "back": "https://evil.example.org/phish"}
     )
     assert response.status_code == 302
     assert not response["Location"].startswith(("http:", "https:", "//"))
+    # With a note typed, the refusal is a page of its own, whose one link is the case.
+    response = client.post(
+        f"/cases/{assessment.pk}/decide/",
+        {"outcome": "signposted", "note": "Late", "back": "https://evil.example.org/phish"},
+    )
+    assert response.status_code == 409
+    assert "evil.example.org" not in response.content.decode()
+    assert f'href="/cases/{assessment.pk}/"' in response.content.decode()
 
 
-def test_refused_transition_shows_a_message_not_an_error(people):
-    """Deciding a case that has gone back to the author redirects with the reason."""
+def test_refused_transition_shows_the_reason_and_keeps_the_note_typed(people):
+    """Deciding a case that has gone back to the author says why, with the note typed there to copy."""
     assessment = returned("ehat")
     response = client_of(people.priya).post(
         f"/cases/{assessment.pk}/decide/", {"outcome": "signposted", "note": "Late"}, follow=True
     )
-    assert response.status_code == 200
-    assert "Only an assessment under review can be decided" in response.content.decode()
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Only an assessment under review can be decided" in page
+    assert "What you typed has not been saved" in page and "readonly>Late</textarea>" in page
     assert fresh(assessment).status == Status.RETURNED

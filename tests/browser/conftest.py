@@ -57,6 +57,15 @@ def assert_accessible(axe, page) -> None:
     assert results.violations_count == 0, results.generate_report()
 
 
+def tab_to(page, locator, *, at_most: int = 60) -> None:
+    """Move the focus to `locator` with the Tab key alone, as a keyboard user would, and check it got there."""
+    for _ in range(at_most):
+        page.keyboard.press("Tab")
+        if locator.evaluate("element => element === document.activeElement"):
+            break
+    expect(locator).to_be_focused()
+
+
 def pytest_collection_modifyitems(items):
     browser_dir = Path(__file__).parent
     for item in items:

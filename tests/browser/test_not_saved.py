@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from identity.models import TeamRole
+from tests.browser.conftest import tab_to
 from tests.browser.test_ehc_needs_assessment import TOM, press, signed_in
 from tests.workflows.conftest import join
 from tests.workflows.ehc_steps import decided_to_issue
@@ -43,11 +44,7 @@ def test_a_refused_save_gives_back_what_was_typed(live_server, page, check_page,
 
     # With the keyboard alone: into the first box, everything in it selected and copied, then back to the case.
     page.locator("body").focus()
-    for _ in range(40):
-        page.keyboard.press("Tab")
-        if section_a.evaluate("box => box === document.activeElement"):
-            break
-    expect(section_a).to_be_focused()
+    tab_to(page, section_a)
     page.keyboard.press("Control+A")
     assert section_a.evaluate("box => box.value.substring(box.selectionStart, box.selectionEnd)") == SECTION_A
     press(page.get_by_role("link", name="Go back to the case"))

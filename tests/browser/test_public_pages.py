@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import tab_to
+
 PUBLIC_PAGES = [
     pytest.param("/", "start", id="start"),
     pytest.param("/accessibility/", "accessibility", id="accessibility"),
@@ -72,11 +74,7 @@ def test_footer_links_are_reachable_by_keyboard(live_server, page):
     """Every footer link can be reached with Tab and followed with Enter."""
     page.goto(live_server.url + "/")
     accessibility_link = page.get_by_role("link", name="Accessibility statement")
-    for _ in range(60):
-        page.keyboard.press("Tab")
-        if accessibility_link.evaluate("element => element === document.activeElement"):
-            break
-    expect(accessibility_link).to_be_focused()
+    tab_to(page, accessibility_link)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Accessibility statement")
 

@@ -1,7 +1,7 @@
 """Reads for the council's side: queues from indexed columns of the case table, the case, its progress."""
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from django.db import connection
 from django.db.models import (
@@ -423,10 +423,17 @@ RUNNING_STAGES = tuple(
 def running_needs_assessments(today) -> QuerySet[NeedsAssessment]:
     """Needs assessments not yet finished, each with its next statutory date and what it is, and any pause.
 
+    A fresh copy of the query as built once for the day: its annotations took longer to build than to run.
+
     The next date, in SQL so lists can sort and filter by it: while advice is awaited, the earliest advice
     due (or week 16, if that comes first); before and at the decision, week 16; while the draft is with the
     family, the day their comments close (then week 20); drafting and finalising, week 20.
     """
+    return _running_needs_assessments_on(today).all()
+
+
+@lru_cache(maxsize=4)
+def _running_needs_assessments_on(today) -> QuerySet[NeedsAssessment]:
     stage = NeedsAssessmentStage
     advice_due = Subquery(
         AdviceRequest.objects.filter(
@@ -524,7 +531,14 @@ OPEN_REVIEW_STAGES = (AnnualReviewStage.AWAITING_MEETING, AnnualReviewStage.AWAI
 
 
 def open_annual_reviews() -> QuerySet[AnnualReview]:
-    """Annual reviews not yet decided, each with its next date (the meeting's, then the decision's) and what it is."""
+    """Annual reviews not yet decided, each with its next date (the meeting's, then the decision's) and what it is.
+
+    A fresh copy of the query as built once, as for the running needs assessments."""
+    return _open_annual_reviews().all()
+
+
+@cache
+def _open_annual_reviews() -> QuerySet[AnnualReview]:
     waits_for_decision = Q(stage=AnnualReviewStage.AWAITING_DECISION)
     return (
         # The open stages named (not "not decided"), so a stage index narrows the read.

@@ -72,3 +72,75 @@ def work_tray_rows(cases, tray: str, today: date) -> SafeString:
             for case in cases
         ),
     )
+
+
+PAUSED = (
+    '<br><strong class="govuk-tag govuk-tag--yellow">Clock paused</strong> <span class="govuk-body-s">since {}</span>'
+)
+
+
+def _next_date(row, today: date, separator: str) -> SafeString:
+    overdue = format_html(" {}", OVERDUE_TAG) if row.next_due < today else ""
+    return format_html(
+        '{}{}<span class="portal-nowrap">{}</span>{}', row.next_what, separator, _short_date(row.next_due), overdue
+    )
+
+
+def _cell_for_team(tray: str, text: str) -> SafeString | str:
+    return format_html('<td class="govuk-table__cell">{}</td>', text) if tray == "team" else ""
+
+
+@register.simple_tag
+def needs_assessment_rows(rows, tray: str, today: date) -> SafeString:
+    """One row per running needs assessment: child and reference, stage, next statutory date (and any pause)."""
+    return format_html_join(
+        "\n",
+        '<tr class="govuk-table__row">'
+        '<td class="govuk-table__cell"><a class="govuk-link" href="{}">{}'
+        '<span class="govuk-visually-hidden">: needs assessment of {}</span></a><br>'
+        '<span class="govuk-body-s">{}</span></td>'
+        '<td class="govuk-table__cell">{}</td>'
+        '<td class="govuk-table__cell">{}{}</td>{}</tr>',
+        (
+            (
+                reverse("workflows:ehc", args=[row.assessment_id]),
+                row.assessment.child_name,
+                row.assessment.reference,
+                row.assessment.reference,
+                row.get_stage_display(),
+                _next_date(row, today, ": "),
+                format_html(PAUSED, _short_date(row.paused_since)) if row.paused_since else "",
+                _cell_for_team(tray, row.coordinator.full_name),
+            )
+            for row in rows
+        ),
+    )
+
+
+@register.simple_tag
+def annual_review_rows(rows, tray: str, today: date) -> SafeString:
+    """One row per open annual review: child and reference, the review's number, stage and next date."""
+    return format_html_join(
+        "\n",
+        '<tr class="govuk-table__row">'
+        '<td class="govuk-table__cell"><a class="govuk-link" href="{}">{}'
+        '<span class="govuk-visually-hidden">: annual review {} of {}</span></a><br>'
+        '<span class="govuk-body-s">{}</span></td>'
+        '<td class="govuk-table__cell govuk-table__cell--numeric">{}</td>'
+        '<td class="govuk-table__cell">{}</td>'
+        '<td class="govuk-table__cell">{}</td>{}</tr>',
+        (
+            (
+                reverse("workflows:ehc-annual-review", args=[row.needs_assessment.assessment_id]),
+                row.needs_assessment.assessment.child_name,
+                row.number,
+                row.needs_assessment.assessment.reference,
+                row.needs_assessment.assessment.reference,
+                row.number,
+                row.get_stage_display(),
+                _next_date(row, today, " "),
+                _cell_for_team(tray, row.holder.full_name),
+            )
+            for row in rows
+        ),
+    )

@@ -401,7 +401,11 @@ def _advice_not_saved(request, advice, reason: str):
     back = reverse(
         "workflows:ehc-advice", kwargs={"pk": advice.needs_assessment.assessment_id, "advice_kind": advice.kind}
     )
-    return not_saved_page(request, typed_text(AdviceForm, request.POST), reason, back, status=409)
+    typed = typed_text(AdviceForm, request.POST)
+    if not typed:
+        messages.error(request, reason)
+        return redirect(back)
+    return not_saved_page(request, typed, reason, back, status=409)
 
 
 @require_http_methods(["GET", "POST"])

@@ -198,3 +198,15 @@ def test_a_decision_note_caught_by_someone_else_changing_the_case_is_shown_back(
     assert response.status_code == 409
     assert "Someone else has just changed this case" in response.content.decode()
     assert kept_boxes(response) == {"Decision note": note}
+
+
+def test_advice_sent_empty_after_it_was_given_goes_back_to_the_advice_given(people):
+    needs_assessment = agreed()
+    chosen = {**recipients(), "setting": ehc.AdviceRecipient(name="Sam Taylor", email=people.sam.email)}
+    ehc.advice_request(actor=people.tom, needs_assessment=needs_assessment, recipients=chosen)
+    ehc.advice_give(actor=people.sam, advice=advice_of(needs_assessment, "setting"), answer=ANSWER)
+    response = client_of(people.sam).post(url("ehc-advice", needs_assessment, "setting"), {}, follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "This advice was given on" in page and "Your advice, given on" in page
+    assert "What you typed has not been saved" not in page

@@ -37,10 +37,6 @@ def refusals_shown_on(url_name: str):
     return decorate
 
 
-# Sent with every form but never typed by a person.
-_NOT_TYPED = {"csrfmiddlewaretoken", "version"}
-
-
 def typed_text(form_class: type[forms.Form], data) -> list[tuple[str, str]]:
     """What a person typed into a form's text boxes, as (label, text) in the order sent.
 
@@ -58,12 +54,7 @@ def typed_text(form_class: type[forms.Form], data) -> list[tuple[str, str]]:
     for name in data:
         field = fields.get(name)
         text = "\n".join(value.strip() for value in data.getlist(name) if value.strip())
-        if (
-            field is None
-            or not text
-            or name in _NOT_TYPED
-            or isinstance(field, (forms.ChoiceField, forms.BooleanField))
-        ):
+        if field is None or not text or isinstance(field, (forms.ChoiceField, forms.BooleanField)):
             continue
         if isinstance(field.widget, (forms.Textarea, forms.TextInput)):
             typed.append((str(field.label), text))
